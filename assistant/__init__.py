@@ -1,0 +1,1 @@
+"""The assistant: settings, question answering, verification, CLI and API."""

@@ -1,0 +1,1 @@
+"""Answer-quality evaluation: test sets, runner, metrics, reports, run comparison."""

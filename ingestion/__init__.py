@@ -1,0 +1,1 @@
+"""Ingestion: load files, repair encodings, normalise, parse header and section tree, chunk by section."""

@@ -1,0 +1,1 @@
+"""Every prompt and user-facing answer template, in Vietnamese."""

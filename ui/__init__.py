@@ -1,0 +1,1 @@
+"""The Gradio user interface, mounted on the FastAPI app."""

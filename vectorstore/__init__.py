@@ -1,0 +1,1 @@
+"""Vector store: embedding backends, the Chroma store with its document manifest, lexical index, retrieval."""
