@@ -114,6 +114,9 @@ class Chunk:
     embed_text: str  # short context header (document identity + section path) + the passage
     start: int
     end: int
+    # The same span in the loaded text (the file as decoded), for matching quotes against the file.
+    source_start: int
+    source_end: int
     page: int | None = None
 
 
