@@ -1,0 +1,215 @@
+"""The ``vankien`` command line: ingest, list and inspect documents, delete.
+
+Every command takes ``--data-dir`` (default: ``VANKIEN_DATA_DIR``, else ``data/store``).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from rich.tree import Tree
+
+from assistant.settings import get_settings
+from ingestion.model import DocumentRecord, Section
+
+app = typer.Typer(
+    name="vankien",
+    help="Văn Kiện QA: hỏi đáp văn kiện hành chính tiếng Việt, chạy offline.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+)
+console = Console()
+err_console = Console(stderr=True)
+
+DataDirOption = Annotated[
+    Path | None,
+    typer.Option("--data-dir", help="Thư mục dữ liệu (mặc định: VANKIEN_DATA_DIR hoặc data/store)."),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="In kết quả dạng JSON.")]
+
+_STATUS_LABELS = {
+    "added": "[green]đã nạp[/]",
+    "replaced": "[cyan]đã cập nhật[/]",
+    "unchanged": "[dim]không đổi[/]",
+    "failed": "[red]lỗi[/]",
+}
+
+
+def _document_row(record: DocumentRecord) -> dict[str, Any]:
+    meta = record.metadata
+    return {
+        "id": record.doc_id,
+        "file": record.file_name,
+        "type": meta.doc_type,
+        "number": meta.number,
+        "date": meta.date.isoformat() if meta.date else None,
+        "year": meta.year,
+        "issuer": " / ".join(meta.issuers) if meta.issuers else None,
+        "locality": meta.locality,
+        "period": meta.period,
+        "title": meta.title,
+        "sections": len(record.sections),
+        "chunks": record.chunk_count,
+    }
+
+
+def _documents_table(records: list[DocumentRecord]) -> Table:
+    table = Table(title=f"Văn bản trong kho ({len(records)})", show_lines=False)
+    for column in ("Mã", "Tệp", "Loại", "Số hiệu", "Ngày", "Cơ quan ban hành", "Địa bàn", "Mục", "Đoạn"):
+        table.add_column(column, overflow="fold")
+    for record in records:
+        row = _document_row(record)
+        table.add_row(
+            row["id"],
+            row["file"],
+            row["type"] or "—",
+            row["number"] or "—",
+            row["date"] or (str(row["year"]) if row["year"] else "—"),
+            row["issuer"] or "—",
+            row["locality"] or "—",
+            str(row["sections"]),
+            str(row["chunks"]),
+        )
+    return table
+
+
+def _resolve_document(records: list[DocumentRecord], key: str) -> DocumentRecord:
+    for record in records:
+        if key in (record.doc_id, record.file_name, Path(record.file_name).stem):
+            return record
+    err_console.print(f"[red]Không tìm thấy văn bản “{key}” trong kho.[/] Xem danh sách bằng: vankien documents")
+    raise typer.Exit(code=4)
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Tệp hoặc thư mục (.txt, .md, .docx, .pdf).")],
+    data_dir: DataDirOption = None,
+    if_empty: Annotated[
+        bool, typer.Option("--if-empty", help="Chỉ nạp khi kho chưa có văn bản nào.")
+    ] = False,
+) -> None:
+    """Nạp văn bản vào kho: tệp không đổi được bỏ qua, tệp đã sửa thay thế bản cũ."""
+    from assistant.runtime import open_runtime
+    from ingestion.pipeline import discover
+
+    settings = get_settings()
+    with open_runtime(settings, data_dir) as runtime:
+        if if_empty and runtime.store.list_documents():
+            console.print("Kho đã có văn bản; bỏ qua bước nạp mẫu.")
+            return
+        files = discover(paths)
+        if not files:
+            err_console.print("[red]Không có tệp nào để nạp[/] (hỗ trợ .txt, .md, .docx, .pdf).")
+            raise typer.Exit(code=2)
+        progress = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
+        )
+        outcomes = []
+        with progress:
+            task = progress.add_task("Đang nạp", total=len(files))
+            for path in files:
+                progress.update(task, description=f"Đang nạp {path.name}")
+                outcomes.append(runtime.pipeline.ingest(path))
+                progress.advance(task)
+        table = Table(title="Kết quả nạp")
+        for column in ("Tệp", "Trạng thái", "Mã", "Loại", "Số hiệu", "Mục", "Đoạn", "Ghi chú"):
+            table.add_column(column, overflow="fold")
+        for outcome in outcomes:
+            record = outcome.record
+            table.add_row(
+                outcome.path.name,
+                _STATUS_LABELS[outcome.status],
+                outcome.doc_id or "—",
+                (record.metadata.doc_type if record else None) or "—",
+                (record.metadata.number if record else None) or "—",
+                str(len(record.sections)) if record else "—",
+                str(outcome.chunk_count) if record else "—",
+                f"[{outcome.error.code}] {outcome.error}" if outcome.error else "",
+            )
+        console.print(table)
+    failed = sum(outcome.status == "failed" for outcome in outcomes)
+    if failed:
+        err_console.print(f"[red]{failed}/{len(outcomes)} tệp không nạp được.[/]")
+        raise typer.Exit(code=1)
+
+
+@app.command()
+def documents(data_dir: DataDirOption = None, as_json: JsonOption = False) -> None:
+    """Liệt kê văn bản trong kho."""
+    from assistant.runtime import open_runtime
+
+    with open_runtime(get_settings(), data_dir) as runtime:
+        records = runtime.store.list_documents()
+    if as_json:
+        typer.echo(json.dumps([_document_row(r) for r in records], ensure_ascii=False, indent=2))
+    else:
+        console.print(_documents_table(records))
+
+
+def _section_row(section: Section) -> dict[str, Any]:
+    return {
+        "id": section.id,
+        "parent_id": section.parent_id,
+        "level": section.level,
+        "number": section.number,
+        "heading": section.heading,
+        "path": list(section.path),
+        "start": section.start,
+        "end": section.end,
+        "page": section.page,
+    }
+
+
+@app.command()
+def sections(
+    document: Annotated[str, typer.Argument(help="Mã văn bản hoặc tên tệp.")],
+    data_dir: DataDirOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Cây mục của một văn bản, với mã mục và đường dẫn."""
+    from assistant.runtime import open_runtime
+
+    with open_runtime(get_settings(), data_dir) as runtime:
+        record = _resolve_document(runtime.store.list_documents(), document)
+    if as_json:
+        typer.echo(json.dumps([_section_row(s) for s in record.sections], ensure_ascii=False, indent=2))
+        return
+    root = Tree(f"[bold]{record.metadata.title or record.file_name}[/] ({record.doc_id})")
+    nodes: dict[str | None, Tree] = {None: root}
+    for section in record.sections:
+        parent = nodes.get(section.parent_id, root)
+        label = f"[dim]{section.id}[/] {section.heading}"
+        if section.page:
+            label += f" [dim](tr. {section.page})[/]"
+        nodes[section.id] = parent.add(label)
+    console.print(root)
+
+
+@app.command()
+def delete(
+    document: Annotated[str, typer.Argument(help="Mã văn bản hoặc tên tệp.")],
+    data_dir: DataDirOption = None,
+) -> None:
+    """Xoá một văn bản khỏi kho."""
+    from assistant.runtime import open_runtime
+
+    with open_runtime(get_settings(), data_dir) as runtime:
+        record = _resolve_document(runtime.store.list_documents(), document)
+        runtime.store.delete_document(record.doc_id)
+    console.print(f"Đã xoá văn bản {record.doc_id} ({record.file_name}).")
+
+
+def main() -> None:
+    app()

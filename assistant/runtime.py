@@ -1,0 +1,39 @@
+"""The long-lived parts of the assistant, opened once: embeddings, the document store, the ingest pipeline.
+
+The CLI opens a runtime per command; the API keeps one on ``app.state`` for its lifetime.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from langchain_core.embeddings import Embeddings
+
+from assistant.settings import Settings
+from ingestion.chunker import Chunker
+from ingestion.pipeline import IngestPipeline
+from vectorstore.embeddings import build_embeddings
+from vectorstore.store import DocumentStore
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    embeddings: Embeddings
+    store: DocumentStore
+    pipeline: IngestPipeline
+
+
+@contextmanager
+def open_runtime(settings: Settings, data_dir: Path | None = None) -> Iterator[Runtime]:
+    """Open the store in ``data_dir`` (default: the configured one) with the configured embeddings."""
+    embeddings = build_embeddings(settings.embedding)
+    store = DocumentStore.open(data_dir or settings.data_dir, embeddings, settings.chroma)
+    try:
+        chunker = Chunker(embeddings.count_tokens, settings.embedding.max_tokens)
+        yield Runtime(settings, embeddings, store, IngestPipeline(store, chunker))
+    finally:
+        store.close()
