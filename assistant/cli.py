@@ -83,7 +83,9 @@ def _resolve_document(records: list[DocumentRecord], key: str) -> DocumentRecord
     for record in records:
         if key in (record.doc_id, record.file_name, Path(record.file_name).stem):
             return record
-    err_console.print(f"[red]Không tìm thấy văn bản “{key}” trong kho.[/] Xem danh sách bằng: vankien documents")
+    err_console.print(
+        f"[red]Không tìm thấy văn bản “{key}” trong kho.[/] Xem danh sách bằng: vankien documents"
+    )
     raise typer.Exit(code=4)
 
 

@@ -11,12 +11,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from langchain_core.embeddings import Embeddings
+from vectorstore.store import DocumentStore
 
 from assistant.settings import Settings
 from ingestion.chunker import Chunker
 from ingestion.pipeline import IngestPipeline
 from vectorstore.embeddings import build_embeddings
-from vectorstore.store import DocumentStore
 
 
 @dataclass

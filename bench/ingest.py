@@ -19,7 +19,9 @@ from assistant.settings import Settings
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--samples", type=Path, default=Path("data/samples"))
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()

@@ -97,7 +97,9 @@ class IngestPipeline:
         loaded = load_file(path)
         normalized = normalize(loaded.text)
         if not normalized.text.strip():
-            raise IngestError("empty_document", "Văn bản không có nội dung văn bản nào để nạp.", detail=path.name)
+            raise IngestError(
+                "empty_document", "Văn bản không có nội dung văn bản nào để nạp.", detail=path.name
+            )
 
         def page_of(offset: int) -> int | None:
             return loaded.page_at(normalized.source_offsets[min(offset, len(normalized.text))])
@@ -139,7 +141,9 @@ class IngestPipeline:
             return IngestOutcome(path, "failed", error=failure)
         except Exception as error:  # an embedding server or store failure: report it, keep the batch going
             logger.exception("ingest of %s failed", path)
-            failure = IngestError("ingest_failed", "Lỗi khi nạp văn bản vào kho.", detail=f"{type(error).__name__}: {error}")
+            failure = IngestError(
+                "ingest_failed", "Lỗi khi nạp văn bản vào kho.", detail=f"{type(error).__name__}: {error}"
+            )
             return IngestOutcome(path, "failed", error=failure)
         status: IngestStatus = "replaced" if existing is not None else "added"
         return IngestOutcome(path, status, doc_id, record, len(chunks))

@@ -10,6 +10,7 @@ is always exactly as current as the manifest that ingest and delete update atomi
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import re
@@ -34,7 +35,7 @@ def syllables(text: str) -> list[str]:
 
 
 def _with_bigrams(tokens: Sequence[str]) -> list[str]:
-    return [*tokens, *(f"{a}_{b}" for a, b in zip(tokens, tokens[1:], strict=False))]
+    return [*tokens, *(f"{a}_{b}" for a, b in itertools.pairwise(tokens))]
 
 
 def index_terms(text: str, *, diacritics: bool = True) -> list[str]:
