@@ -17,6 +17,7 @@ from assistant.settings import Settings
 from ingestion.chunker import Chunker
 from ingestion.pipeline import IngestPipeline
 from vectorstore.embeddings import build_embeddings
+from vectorstore.retriever import HybridRetriever
 
 
 @dataclass
@@ -25,15 +26,18 @@ class Runtime:
     embeddings: Embeddings
     store: DocumentStore
     pipeline: IngestPipeline
+    retriever: HybridRetriever
 
 
 @contextmanager
 def open_runtime(settings: Settings, data_dir: Path | None = None) -> Iterator[Runtime]:
     """Open the store in ``data_dir`` (default: the configured one) with the configured embeddings."""
     embeddings = build_embeddings(settings.embedding)
-    store = DocumentStore.open(data_dir or settings.data_dir, embeddings, settings.chroma)
+    directory = data_dir or settings.data_dir
+    store = DocumentStore.open(directory, embeddings, settings.chroma)
     try:
         chunker = Chunker(embeddings.count_tokens, settings.embedding.max_tokens)
-        yield Runtime(settings, embeddings, store, IngestPipeline(store, chunker))
+        retriever = HybridRetriever(store, cache_dir=directory / "lexical")
+        yield Runtime(settings, embeddings, store, IngestPipeline(store, chunker), retriever)
     finally:
         store.close()
