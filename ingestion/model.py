@@ -58,6 +58,8 @@ class NormalizedText:
     text: str
     # source_offsets[i] is the offset in the loaded text of character i; one extra entry for the end.
     source_offsets: tuple[int, ...]
+    # Spans [start, end) of ``text`` that the source marked as bold or as a Markdown heading (a heading signal).
+    bold_spans: tuple[tuple[int, int], ...] = ()
 
     def source_span(self, start: int, end: int) -> tuple[int, int]:
         """The span in the loaded text that the normalised span [start, end) came from."""
