@@ -13,6 +13,7 @@ letters its table lacks (ẳ, Ẳ).
 from __future__ import annotations
 
 import codecs
+import contextlib
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -214,10 +215,9 @@ def _decode_8bit(data: bytes) -> DecodedText:
     """Choose between Windows-1258, TCVN3 and VNI for bytes that are not UTF-8."""
     surface = _universal_newlines(_decode_cp1252_surface(data))
     candidates: list[DecodedText] = []
-    try:
+    # A byte that Windows-1258 leaves undefined rules that code page out.
+    with contextlib.suppress(UnicodeDecodeError):
         candidates.append(DecodedText(_universal_newlines(data.decode("cp1258")), "windows-1258"))
-    except UnicodeDecodeError:
-        pass  # a byte Windows-1258 leaves undefined: not that code page
     candidates.append(DecodedText(convert_legacy(surface, "tcvn3"), "tcvn3"))
     candidates.append(DecodedText(convert_legacy(surface, "vni"), "vni"))
     scored = sorted(

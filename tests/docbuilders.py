@@ -271,12 +271,14 @@ def build_pdf(
     header: str | None = None,
     footer_page_numbers: bool = False,
     font_size: float = 12,
+    wrap: bool = True,
 ) -> Path:
     """Write a PDF with a real text layer: each page's paragraphs flow as wrapped lines.
 
     ``header`` is a running header printed at the top of every page; ``footer_page_numbers`` prints the
     page number at the bottom. Long paragraphs wrap across lines (fpdf2 breaks at spaces), so the loader
-    must re-join them.
+    must re-join them. With ``wrap=False`` every string is exactly one line and ``""`` is the space between
+    two paragraphs, so a test controls line ends (a hyphenated word, a sentence running onto the next page).
     """
     from fpdf import FPDF
 
@@ -293,7 +295,12 @@ def build_pdf(
         pdf.set_xy(20, 25)
         for paragraph in paragraphs:
             pdf.set_x(20)
-            pdf.multi_cell(w=170, h=font_size * 0.5, text=paragraph)
+            if not wrap:
+                if paragraph:
+                    pdf.cell(text=paragraph)
+                pdf.ln(font_size * (0.5 if paragraph else 0.35))
+                continue
+            pdf.multi_cell(w=170, h=font_size * 0.5, text=paragraph, align="L")
             pdf.ln(font_size * 0.35)
         if footer_page_numbers:
             pdf.set_font("Viet", size=10)
