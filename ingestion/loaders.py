@@ -498,9 +498,16 @@ def _paragraphs(pages: list[list[_Line]]) -> tuple[str, tuple[int, ...]]:
     page_offsets: list[int] = []
     previous: _Line | None = None
     length = 0  # length of "\n".join(paragraphs)
+    # Line spacing inside a paragraph is the smallest common gap between successive lines (the lower
+    # quartile: robust to the wider gaps between paragraphs, which can be as frequent on short pages).
+    gaps = sorted(
+        a.y - b.y
+        for lines in pages
+        for a, b in itertools.pairwise(lines)
+        if 0.5 * a.size < a.y - b.y < 3 * a.size
+    )
+    gap = gaps[len(gaps) // 4] if gaps else 0.0
     for lines in pages:
-        gaps = [a.y - b.y for a, b in itertools.pairwise(lines) if 0 < a.y - b.y < 3 * a.size]
-        gap = statistics.median(gaps) if gaps else 0.0
         page_start: int | None = None
         for index, line in enumerate(lines):
             same_page = index > 0
