@@ -1,0 +1,310 @@
+"""Answer-quality test sets: loading (JSON Lines or CSV) and validation with line numbers.
+
+The schema and the matching rules are documented in the README ("Evaluating"). Validation never
+raises for bad content: it returns every :class:`Issue` it finds, so a user can fix a file in one go.
+
+Decisions: a quote outside 40–200 characters is a *warning* (matching still works; short quotes can
+match too much, long ones can straddle passages); ``--strict`` turns warnings into errors. An unknown
+``type`` is a warning (the runner breaks metrics down by whatever types a set uses).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from evals.documents import DocumentTexts, folded
+
+KNOWN_TYPES = ("numeric", "list", "lookup", "section", "comparison", "paraphrase", "unanswerable")
+FIELDS = ("id", "question", "answer", "must_include", "sources", "type", "answerable")
+QUOTE_MIN_CHARS = 40
+QUOTE_MAX_CHARS = 200
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True)
+class GoldSource:
+    document: str
+    section: str
+    quote: str
+
+
+@dataclass(frozen=True)
+class TestItem:
+    id: str
+    question: str
+    answer: str
+    must_include: tuple[str, ...]
+    sources: tuple[GoldSource, ...]
+    type: str
+    answerable: bool
+    line: int  # 1-based line in the file where the item starts
+    extra: Mapping[str, Any] = field(default_factory=dict)  # fields the runner does not know
+
+
+@dataclass(frozen=True)
+class Issue:
+    """A problem in a test set. ``code`` is stable; ``message`` is Vietnamese."""
+
+    severity: Severity
+    code: str
+    message: str
+    line: int | None = None
+    item_id: str | None = None
+
+    def render(self, file_name: str) -> str:
+        where = f"{file_name}:{self.line}" if self.line is not None else file_name
+        label = "lỗi" if self.severity == "error" else "cảnh báo"
+        item = f" [{self.item_id}]" if self.item_id else ""
+        return f"{where}:{item} {label} {self.code}: {self.message}"
+
+
+@dataclass(frozen=True)
+class TestSet:
+    path: Path
+    sha256: str
+    items: tuple[TestItem, ...]
+    issues: tuple[Issue, ...]
+
+    @property
+    def errors(self) -> tuple[Issue, ...]:
+        return tuple(i for i in self.issues if i.severity == "error")
+
+    @property
+    def warnings(self) -> tuple[Issue, ...]:
+        return tuple(i for i in self.issues if i.severity == "warning")
+
+    def is_valid(self, *, strict: bool = False) -> bool:
+        return not self.errors and not (strict and self.warnings)
+
+
+def _read_rows(path: Path, raw: bytes) -> tuple[list[tuple[int, Any]], list[Issue]]:
+    """(line, decoded row) pairs: dicts for good rows, anything else for rows that are not objects."""
+    issues: list[Issue] = []
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        return [], [Issue("error", "not_utf8", f"Tệp không phải UTF-8 (byte {error.start}).")]
+    rows: list[tuple[int, Any]] = []
+    if path.suffix.lower() == ".csv":
+        reader = csv.reader(io.StringIO(text, newline=""))
+        try:
+            header = next(reader)
+        except StopIteration:
+            return [], [Issue("error", "empty_file", "Tệp trống.")]
+        header = [h.strip() for h in header]
+        previous_end = reader.line_num
+        for cells in reader:
+            line = previous_end + 1
+            previous_end = reader.line_num
+            if not any(c.strip() for c in cells):
+                continue
+            if len(cells) != len(header):
+                issues.append(
+                    Issue(
+                        "error",
+                        "csv_columns",
+                        f"Dòng có {len(cells)} cột, tiêu đề có {len(header)} cột.",
+                        line=line,
+                    )
+                )
+                continue
+            row: dict[str, Any] = {}
+            for name, cell in zip(header, cells, strict=True):
+                row[name] = _csv_cell(name, cell, line, issues)
+            rows.append((line, row))
+        return rows, issues
+    for number, line_text in enumerate(text.splitlines(), start=1):
+        if not line_text.strip():
+            continue
+        try:
+            rows.append((number, json.loads(line_text)))
+        except json.JSONDecodeError as error:
+            issues.append(Issue("error", "invalid_json", f"JSON không hợp lệ: {error.msg}.", line=number))
+    if not rows and not issues:
+        issues.append(Issue("error", "empty_file", "Tệp không có câu hỏi nào."))
+    return rows, issues
+
+
+def _csv_cell(name: str, cell: str, line: int, issues: list[Issue]) -> Any:
+    """CSV cells are strings; list/object columns hold JSON, ``answerable`` holds true/false."""
+    if name in ("must_include", "sources"):
+        if not cell.strip():
+            return []
+        try:
+            return json.loads(cell)
+        except json.JSONDecodeError as error:
+            issues.append(
+                Issue("error", "invalid_json", f"Cột '{name}' phải là JSON: {error.msg}.", line=line)
+            )
+            return []
+    if name == "answerable":
+        lowered = cell.strip().lower()
+        if lowered in ("true", "1", "yes"):
+            return True
+        if lowered in ("false", "0", "no"):
+            return False
+        return cell  # reported as a wrong type by the schema check
+    return cell
+
+
+def _check_item(line: int, row: Mapping[str, Any], issues: list[Issue]) -> TestItem | None:
+    item_id = row.get("id") if isinstance(row.get("id"), str) else None
+
+    def problem(severity: Severity, code: str, message: str) -> None:
+        issues.append(Issue(severity, code, message, line=line, item_id=item_id))
+
+    missing = [name for name in FIELDS if name not in row]
+    if missing:
+        problem("error", "missing_field", "Thiếu trường: " + ", ".join(missing) + ".")
+        return None
+    ok = True
+    for name in ("id", "question", "answer", "type"):
+        if not isinstance(row[name], str):
+            problem("error", "wrong_type", f"Trường '{name}' phải là chuỗi.")
+            ok = False
+    for name in ("id", "question"):
+        if isinstance(row[name], str) and not row[name].strip():
+            problem("error", "empty_field", f"Trường '{name}' không được để trống.")
+            ok = False
+    if not isinstance(row["answerable"], bool):
+        problem("error", "wrong_type", "Trường 'answerable' phải là true hoặc false.")
+        ok = False
+    facts = row["must_include"]
+    if not isinstance(facts, list) or not all(isinstance(f, str) and f.strip() for f in facts):
+        problem("error", "wrong_type", "Trường 'must_include' phải là danh sách chuỗi không rỗng.")
+        ok = False
+    sources: list[GoldSource] = []
+    if not isinstance(row["sources"], list):
+        problem("error", "wrong_type", "Trường 'sources' phải là danh sách đối tượng.")
+        ok = False
+    else:
+        for index, source in enumerate(row["sources"], start=1):
+            if not isinstance(source, dict):
+                problem("error", "wrong_type", f"Nguồn {index} phải là đối tượng.")
+                ok = False
+                continue
+            bad = [
+                name
+                for name in ("document", "quote")
+                if not isinstance(source.get(name), str) or not source[name].strip()
+            ]
+            if not isinstance(source.get("section", ""), str):
+                bad.append("section")
+            if bad:
+                problem("error", "wrong_type", f"Nguồn {index}: '{', '.join(bad)}' phải là chuỗi không rỗng.")
+                ok = False
+                continue
+            sources.append(GoldSource(source["document"], source.get("section", ""), source["quote"]))
+    if not ok:
+        return None
+
+    item = TestItem(
+        id=row["id"],
+        question=row["question"],
+        answer=row["answer"],
+        must_include=tuple(facts),
+        sources=tuple(sources),
+        type=row["type"],
+        answerable=row["answerable"],
+        line=line,
+        extra={k: v for k, v in row.items() if k not in FIELDS},
+    )
+    if item.type not in KNOWN_TYPES:
+        problem("warning", "unknown_type", f"Loại '{item.type}' không thuộc {', '.join(KNOWN_TYPES)}.")
+    if (item.type == "unanswerable") == item.answerable:
+        problem(
+            "error", "answerable_mismatch", "Loại 'unanswerable' phải đi với answerable = false và ngược lại."
+        )
+    if item.answerable and not item.sources:
+        problem("error", "no_sources", "Câu hỏi có đáp án phải có ít nhất một nguồn (sources).")
+    if item.answerable and not item.must_include:
+        problem(
+            "warning", "no_facts", "Câu hỏi có đáp án nhưng không có must_include: không chấm được ý chính."
+        )
+    if not item.answerable and (item.sources or item.must_include):
+        problem("warning", "unused_gold", "Câu hỏi không có đáp án: sources và must_include bị bỏ qua.")
+    for index, source in enumerate(item.sources, start=1):
+        length = len(unicodedata.normalize("NFC", source.quote))
+        if not QUOTE_MIN_CHARS <= length <= QUOTE_MAX_CHARS:
+            problem(
+                "warning",
+                "quote_length",
+                f"Trích dẫn của nguồn {index} dài {length} ký tự (nên {QUOTE_MIN_CHARS}–{QUOTE_MAX_CHARS}).",
+            )
+    answer_folded = folded(item.answer)
+    for fact in item.must_include:
+        if folded(fact) not in answer_folded:
+            problem("warning", "fact_not_in_answer", f"Ý chính '{fact}' không có trong đáp án mẫu.")
+    texts = [item.question, item.answer, *item.must_include, *(s.quote for s in item.sources)]
+    if any(unicodedata.normalize("NFC", t) != t for t in texts):
+        problem("warning", "not_nfc", "Văn bản chưa chuẩn hoá NFC (vẫn so khớp được sau chuẩn hoá).")
+    return item
+
+
+def load_testset(path: Path) -> TestSet:
+    """Read and check a test set (.jsonl, or .csv with the same columns). Raises OSError only."""
+    raw = path.read_bytes()
+    rows, issues = _read_rows(path, raw)
+    items: list[TestItem] = []
+    first_line: dict[str, int] = {}
+    for line, row in rows:
+        if not isinstance(row, dict):
+            issues.append(Issue("error", "not_an_object", "Mỗi dòng phải là một đối tượng JSON.", line=line))
+            continue
+        item = _check_item(line, row, issues)
+        if item is None:
+            continue
+        if item.id in first_line:
+            issues.append(
+                Issue(
+                    "error",
+                    "duplicate_id",
+                    f"Mã '{item.id}' bị trùng (đã có ở dòng {first_line[item.id]}).",
+                    line=line,
+                    item_id=item.id,
+                )
+            )
+            continue
+        first_line[item.id] = line
+        items.append(item)
+    issues.sort(key=lambda i: i.line or 0)
+    return TestSet(
+        path=path, sha256=hashlib.sha256(raw).hexdigest(), items=tuple(items), issues=tuple(issues)
+    )
+
+
+def check_quotes(testset: TestSet, documents: DocumentTexts) -> list[Issue]:
+    """Every gold quote must occur in its document (after folding)."""
+    issues: list[Issue] = []
+    for item in testset.items:
+        for index, source in enumerate(item.sources, start=1):
+            reason = documents.error(source.document)
+            if reason == "missing":
+                message = f"Nguồn {index}: không có tệp '{source.document}' trong thư mục văn bản."
+                issues.append(Issue("error", "document_not_found", message, line=item.line, item_id=item.id))
+            elif reason is not None:
+                message = f"Nguồn {index}: không đọc được tệp '{source.document}' ({reason})."
+                issues.append(Issue("error", "document_unreadable", message, line=item.line, item_id=item.id))
+            elif not documents.quote_spans(source.document, source.quote):
+                message = f"Nguồn {index}: trích dẫn không có trong '{source.document}'."
+                issues.append(Issue("error", "quote_not_found", message, line=item.line, item_id=item.id))
+    return issues
+
+
+def validate_testset(path: Path, corpus: Path | None = None) -> TestSet:
+    """:func:`load_testset`, plus the quote check when a corpus folder is given."""
+    testset = load_testset(path)
+    if corpus is None:
+        return testset
+    quote_issues = check_quotes(testset, DocumentTexts(corpus))
+    issues = sorted([*testset.issues, *quote_issues], key=lambda i: i.line or 0)
+    return TestSet(path=testset.path, sha256=testset.sha256, items=testset.items, issues=tuple(issues))
