@@ -401,6 +401,8 @@ class DocumentStore:
                 dropped = self._manifest.drop_versions(dict(missing))
                 if dropped:
                     logger.warning("vectors missing for %s; these documents must be ingested again", dropped)
+                    # Their remaining vectors are orphans now.
+                    owners = {i: owner for i, owner in owners.items() if owner[0] not in dropped}
             # Versions announced by a writer that is still running (another process, when the Chroma
             # server is shared) are spared; older announcements are crash leftovers.
             grace = time.time() - _PENDING_GRACE_SECONDS if self._shared_collection else time.time()
