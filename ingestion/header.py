@@ -134,7 +134,9 @@ _ORGANS = tuple(
     )
 )
 # Party committees named after their unit: "HUYỆN ỦY BẮC TÂN UYÊN" is about Bắc Tân Uyên.
-_UNIT_COMMITTEES = tuple(fold(c) for c in ("HUYỆN ỦY", "TỈNH ỦY", "THÀNH ỦY", "QUẬN ỦY", "THỊ ỦY", "ĐẢNG ỦY XÃ"))
+_UNIT_COMMITTEES = tuple(
+    fold(c) for c in ("HUYỆN ỦY", "TỈNH ỦY", "THÀNH ỦY", "QUẬN ỦY", "THỊ ỦY", "ĐẢNG ỦY XÃ")
+)
 _ADMIN_UNITS = tuple(
     fold(unit)
     for unit in ("THÀNH PHỐ", "THỊ XÃ", "THỊ TRẤN", "HUYỆN", "TỈNH", "QUẬN", "PHƯỜNG", "XÃ", "TP.", "TP")
@@ -153,7 +155,9 @@ _DATE = re.compile(
     re.IGNORECASE,
 )
 _YEAR_RANGE = re.compile(r"\b((?:19|20)\d{2})\s*[-–—]\s*((?:19|20)\d{2})\b")
-_TERM = re.compile(r"(?:nhiệm kỳ|giai đoạn|thời kỳ)\s*((?:19|20)\d{2})\s*[-–—]\s*((?:19|20)\d{2})\b", re.IGNORECASE)
+_TERM = re.compile(
+    r"(?:nhiệm kỳ|giai đoạn|thời kỳ)\s*((?:19|20)\d{2})\s*[-–—]\s*((?:19|20)\d{2})\b", re.IGNORECASE
+)
 _YEAR = re.compile(r"\bnăm\s+((?:19|20)\d{2})\b", re.IGNORECASE)
 _SELF_REFERENCE = re.compile(
     r"\b(báo cáo|nghị quyết|kế hoạch|quyết định|chỉ thị|chương trình|đề án|thông báo|tờ trình|kết luận|quy chế|"
@@ -164,6 +168,7 @@ _REPORT_HEADING = re.compile(r"đánh giá|kết quả thực hiện|kiểm đi�
 _LOCALITY_MENTION = re.compile(r"\b(?:huyện|tỉnh|thành phố|thị xã|quận|xã|phường|thị trấn)\s+(?=[^\W\d_])")
 _NOT_A_NAME = frozenset(fold(w) for w in ("Ủy", "Uỷ", "Đảng", "Nhà", "Ban", "Hội", "Đoàn", "Công", "Đội"))
 _TITLE_STOP = re.compile(r"^(?:Kính gửi|Căn cứ|Số\b|V/v)", re.IGNORECASE)
+_SUBJECT = re.compile(r"^V/v\s*:?\s*", re.IGNORECASE)
 _SENTENCE_END = frozenset(".!?;")
 _MAX_HEADER_CHARS = 4000
 
@@ -379,6 +384,10 @@ def parse_header(text: str, header_end: int, sections: Sequence[Section]) -> Doc
             if date_index is None and _issuers([line], 1):
                 continue
             title_parts.append(line.text)
+    if type_index is None and (subject := next((line for line in lines if _SUBJECT.match(line.text)), None)):
+        # An official letter has no type line, only "V/v <subject>" under its number.
+        doc_type = doc_type or "Công văn"
+        title_parts = [_SUBJECT.sub("", subject.text)]
     if doc_type is None and number_code:
         doc_type = _NUMBER_CODES.get(fold(number_code))
     if doc_type is None:

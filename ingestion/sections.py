@@ -78,7 +78,9 @@ _ENUMERATION = re.compile(rf"^(?P<word>{_ORDINAL_WORDS})\s+là\s*[,:]\s*(?=\S)",
 _SIGNATURE = re.compile(r"^(?:T/?M|K/?T|TL|TUQ|Q)\.?\s", re.IGNORECASE)
 _SENTENCE_END = frozenset(".!?;,…")
 _CLOSERS = frozenset("\"'”’»)]")
-_MAX_CLEAR_HEADING = 500  # longer "headings" without final punctuation are paragraphs with a missing full stop
+_MAX_CLEAR_HEADING = (
+    500  # longer "headings" without final punctuation are paragraphs with a missing full stop
+)
 _MAX_COLON_TITLE = 150  # "Chỉ tiêu kinh tế: …" — the part before the colon must read as a title
 _MAX_BOLD_HEADING = 150
 
@@ -266,7 +268,9 @@ def _numbered(line: str) -> Candidate | None:
     if match := _ORDINAL.match(line):
         return _candidate(line, match.end(), "ordinal", _WORD_ORDINALS[match.group("word").lower()], "word")
     if match := _ENUMERATION.match(line):
-        return _candidate(line, match.end(), "enumeration", _WORD_ORDINALS[match.group("word").lower()], "word")
+        return _candidate(
+            line, match.end(), "enumeration", _WORD_ORDINALS[match.group("word").lower()], "word"
+        )
     return None
 
 
@@ -414,7 +418,11 @@ def _pop_index(stack: list[_Open], candidate: Candidate) -> int:
     for i, entry in enumerate(stack):
         if entry.candidate.style == candidate.style:
             return i
-    if candidate.ordinal is not None and candidate.ordinal > 1 and candidate.ordinal_kind in ("letter", "roman"):
+    if (
+        candidate.ordinal is not None
+        and candidate.ordinal > 1
+        and candidate.ordinal_kind in ("letter", "roman")
+    ):
         for i in range(len(stack) - 1, -1, -1):
             other = stack[i].candidate
             if other.ordinal_kind == candidate.ordinal_kind and other.ordinal == candidate.ordinal - 1:
@@ -517,7 +525,7 @@ def build_sections(
 
 
 def _close(text: str, draft: _Draft, limit: int) -> None:
-    draft.end = max(_trimmed_end(text, draft.start, limit), min(draft.body_start, limit))
+    draft.end = _trimmed_end(text, draft.start, limit)
     draft.body_start = min(draft.body_start, draft.end)
 
 
