@@ -39,6 +39,8 @@ class GoldSource:
 
 @dataclass(frozen=True)
 class TestItem:
+    __test__ = False  # not a pytest test class, despite the name
+
     id: str
     question: str
     answer: str
@@ -69,6 +71,8 @@ class Issue:
 
 @dataclass(frozen=True)
 class TestSet:
+    __test__ = False  # not a pytest test class, despite the name
+
     path: Path
     sha256: str
     items: tuple[TestItem, ...]
