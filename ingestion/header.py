@@ -147,7 +147,7 @@ _MOTTOS = re.compile(
     re.IGNORECASE,
 )
 _NUMBER = re.compile(
-    r"\bSố\s*:?\s*(?P<num>\d+[a-zA-Z]?)\s*(?P<sep>[/\-–])\s*(?P<code>[0-9A-Za-zĐđ][0-9A-Za-zĐđ\-–/.&]*[0-9A-Za-zĐđ])"
+    r"\b(?i:số)\s*:?\s*(?P<num>\d+[a-zA-Z]?)\s*(?P<sep>[/\-–])\s*(?P<code>[0-9A-Za-zĐđ][0-9A-Za-zĐđ\-–/.&]*[0-9A-Za-zĐđ])"
 )
 _DATE = re.compile(
     r"(?:(?P<place>[^\W\d][\w .'-]*?)\s*,\s*)?ngày\s*(?P<day>\d{1,2})?\s*tháng\s*(?P<month>\d{1,2})?\s*năm\s*"
