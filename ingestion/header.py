@@ -223,6 +223,11 @@ def _starts_with(folded: str, prefixes: Sequence[str]) -> str | None:
     return None
 
 
+def is_type_line(line: str) -> bool:
+    """Whether ``line`` is a document type line ("BÁO CÁO", "KẾT LUẬN …"), which some headings resemble."""
+    return _doc_type_of(line) is not None
+
+
 def _doc_type_of(line: str) -> tuple[str, str] | None:
     """(display type, rest of the line) when ``line`` is an upper-case type line such as "BÁO CÁO …"."""
     if not _is_upper(line):
@@ -350,7 +355,7 @@ def parse_header(text: str, header_end: int, sections: Sequence[Section]) -> Doc
         if number is None and (match := _NUMBER.search(line.text)):
             number = f"{match.group('num')}{match.group('sep')}{match.group('code')}".replace("–", "-")
             number_code = re.split(r"[-/]", match.group("code"))[0]
-        if date_year is None and (match := _DATE.search(line.text)):
+        if date_year is None and (match := _DATE.search(_NUMBER.sub("", line.text))):
             date_year = int(match.group("year"))
             date_index = index
             if match.group("place"):

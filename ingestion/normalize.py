@@ -120,11 +120,20 @@ def _nfc_everything_else(current: _Text) -> None:
     start = 0
     text = current.text
     for i in range(1, len(text) + 1):
-        if i == len(text) or unicodedata.combining(text[i]) == 0:
-            cluster = text[start:i]
-            composed = unicodedata.normalize("NFC", cluster)
-            pieces.append((start, i) if composed == cluster else (composed, start))
-            start = i
+        if i < len(text):
+            char = text[i]
+            if unicodedata.combining(char) != 0:
+                continue
+            # A starter that composes with what precedes it (Hangul jamo) stays in the cluster.
+            cluster_nfc = unicodedata.normalize("NFC", text[start:i])
+            if unicodedata.normalize("NFC", text[start : i + 1]) != cluster_nfc + unicodedata.normalize(
+                "NFC", char
+            ):
+                continue
+        cluster = text[start:i]
+        composed = unicodedata.normalize("NFC", cluster)
+        pieces.append((start, i) if composed == cluster else (composed, start))
+        start = i
     whole = re.compile(r"[\s\S]+")
     current.rewrite(whole, lambda _match: pieces)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from ingestion.header import is_body_paragraph, parse_header
+from ingestion.header import is_body_paragraph, is_type_line, parse_header
 from ingestion.model import ParsedDocument
 from ingestion.sections import build_sections, find_candidates, is_numbered_line
 
@@ -20,7 +20,8 @@ def header_end(text: str) -> int:
         line = raw.strip()
         if line:
             seen += 1
-            if is_numbered_line(line) or is_body_paragraph(line) or seen > _MAX_HEADER_LINES:
+            heading = is_numbered_line(line) and not is_type_line(line)
+            if heading or is_body_paragraph(line) or seen > _MAX_HEADER_LINES:
                 return offset + raw.find(line[0])
         offset += len(raw) + 1
     return len(text)

@@ -66,7 +66,7 @@ _KEYWORD = re.compile(
 _KEYWORD_REST = re.compile(r"\s*(?:$|[:.\-–]|\d|[IVX]+\b)")
 # Numbered items: headings or list items, decided in context.
 _UPPER = re.compile(r"^(?P<letter>[A-ZĐ])\s?[.)\-–]\s*(?=\S)")
-_ROMAN = re.compile(r"^(?P<roman>[IVX]{1,6})\s?[.)\-–/]\s*(?=\S)")
+_ROMAN = re.compile(r"^(?P<roman>[IVX]{1,6})\s?(?:[.)\-–]|/(?!v\b))\s*(?=\S)")  # not "V/v" (subject line)
 _DECIMAL = re.compile(r"^(?P<dec>\d{1,3}(?:\.\d{1,2}){1,5})(?!\d)(?P<dot>\.)?(?:\s+|\s*[)\-–:]\s*)(?=\S)")
 _NUMBER = re.compile(r"^(?P<num>\d{1,3})(?:\s?(?P<punct>[.)])|(?P<dash>[-–]))(?!\d)\s*(?=\S)")
 _LOWER = re.compile(r"^(?P<letter>[a-zđ])\s?[).]\s+(?=\S)")

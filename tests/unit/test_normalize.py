@@ -38,6 +38,21 @@ def test_decomposed_diacritics_are_composed() -> None:
     assert result.source_span(start, start + 3) == (source.index("qua"), source.index("qua") + 4)
 
 
+@pytest.mark.parametrize(
+    "source",
+    [
+        "e\u0301\u0323 vie\u0323\u0302t",  # marks in non-canonical order
+        "x\u212bx \u2126",  # singletons (Angstrom, Ohm signs)
+        "\u1100\u1161\u11a8 \u1100\u1161",  # Hangul jamo compose without combining marks
+    ],
+)
+def test_everything_becomes_nfc(source: str) -> None:
+    result = normalize(source)
+    assert result.text == unicodedata.normalize("NFC", source)
+    assert len(result.source_offsets) == len(result.text) + 1
+    assert list(result.source_offsets) == sorted(result.source_offsets)
+
+
 def test_tone_mark_placement_is_kept_as_written() -> None:
     result = normalize("hoà bình và hòa bình; thuỷ lợi và thủy lợi")
     assert result.text == "hoà bình và hòa bình; thuỷ lợi và thủy lợi"
