@@ -121,10 +121,12 @@ def _read_rows(path: Path, raw: bytes) -> tuple[list[tuple[int, Any]], list[Issu
                     )
                 )
                 continue
-            row: dict[str, Any] = {}
-            for name, cell in zip(header, cells, strict=True):
-                row[name] = _csv_cell(name, cell, line, issues)
-            rows.append((line, row))
+            known_issues = len(issues)
+            row = {
+                name: _csv_cell(name, cell, line, issues) for name, cell in zip(header, cells, strict=True)
+            }
+            if len(issues) == known_issues:  # a row with an unreadable cell is reported once, not re-checked
+                rows.append((line, row))
         return rows, issues
     for number, line_text in enumerate(text.splitlines(), start=1):
         if not line_text.strip():
