@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -287,14 +286,3 @@ def test_the_000_economy_section_numbers() -> None:
     assert finance.id == "1.2.1.1.7.1"
     assert finance.number == "1.7.1."
     assert doc.text[finance.body_start :].startswith("Tổng thu NSNN")
-
-
-def test_the_sample_corpus_parses_in_well_under_a_second() -> None:
-    texts = [
-        normalize((SAMPLES / name).read_text(encoding="utf-8"))
-        for name in (DOC_000, DOC_002, DOC_003, DOC_004)
-    ]
-    started = time.perf_counter()
-    for normalized in texts:
-        parse_document(normalized.text, bold_spans=normalized.bold_spans)
-    assert time.perf_counter() - started < 0.5
