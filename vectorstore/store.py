@@ -166,6 +166,7 @@ class DocumentStore:
 
     def __init__(
         self,
+        data_dir: Path,
         manifest: Manifest,
         client: ClientAPI,
         collection: ChromaCollection,
@@ -174,6 +175,7 @@ class DocumentStore:
         *,
         shared_collection: bool,
     ) -> None:
+        self._data_dir = data_dir
         self._manifest = manifest
         self._client = client
         self._collection = collection
@@ -224,7 +226,9 @@ class DocumentStore:
             manifest.close()
             raise
         size = batch_size or int(getattr(embeddings, "batch_size", 16))
-        store = cls(manifest, client, collection, embeddings, size, shared_collection=chroma.mode == "http")
+        store = cls(
+            data_dir, manifest, client, collection, embeddings, size, shared_collection=chroma.mode == "http"
+        )
         store.reconcile()
         return store
 
@@ -249,6 +253,16 @@ class DocumentStore:
     @property
     def embeddings(self) -> Embeddings:
         return self._embeddings
+
+    @property
+    def data_dir(self) -> Path:
+        """The directory holding the manifest (and the embedded Chroma); caches derived from the store go here."""
+        return self._data_dir
+
+    @property
+    def store_id(self) -> str:
+        """A random id fixed when the store was created; with :attr:`generation`, a cache key across stores."""
+        return self._manifest.store_id
 
     def get(self, doc_id: str) -> DocumentRecord | None:
         return self._manifest.get(doc_id)

@@ -202,6 +202,7 @@ def test_replace_document_stores_record_chunks_and_vectors(store: DocumentStore)
     assert store.find_by_file("other.txt") is None
     assert store.list_documents() == [stored]
     assert store.is_current("bao-cao-a", "hash-1")
+    assert store.data_dir.name == "store" and len(store.store_id) == 32
     assert not store.is_current("bao-cao-a", "hash-2")
     assert store.generation > generation
 
