@@ -229,7 +229,11 @@ class DocumentStore:
         store = cls(
             data_dir, manifest, client, collection, embeddings, size, shared_collection=chroma.mode == "http"
         )
-        store.reconcile()
+        try:
+            store.reconcile()
+        except BaseException:
+            store.close()
+            raise
         return store
 
     def close(self) -> None:
@@ -317,12 +321,17 @@ class DocumentStore:
         # Ask for a few more than k: vectors of a version being replaced or deleted are skipped.
         wanted = k + 8
         while True:
-            result = self._collection.query(
-                query_embeddings=np.asarray([vector], dtype=np.float32),
-                n_results=wanted,
-                where=dict(where) if where else None,
-                include=["distances"],
-            )
+            try:
+                result = self._collection.query(
+                    query_embeddings=np.asarray([vector], dtype=np.float32),
+                    n_results=wanted,
+                    where=dict(where) if where else None,
+                    include=["distances"],
+                )
+            except Exception as error:  # a bad filter, or the Chroma server gone
+                raise StoreError(
+                    "search_failed", "Lỗi khi tìm kiếm trong Chroma.", detail=str(error)
+                ) from error
             ids = result["ids"][0]
             distances = (result["distances"] or [[]])[0]
             rows = self._manifest.chunks_by_id(ids)

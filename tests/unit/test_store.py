@@ -268,6 +268,9 @@ def test_metadata_filters_reach_chroma(store: DocumentStore) -> None:
     assert hits and {c.doc_id for c, _ in hits} == {"a"}
     hits = store.dense_search("đầu tư", 10, where={"section_path": "Phần thứ nhất › 2. Mục 2"})
     assert {(c.doc_id, c.index) for c, _ in hits} == {("a", 1), ("b", 1)}
+    with pytest.raises(StoreError) as raised:
+        store.dense_search("đầu tư", 10, where={"year": {"$between": 2020}})
+    assert raised.value.code == "search_failed"
 
 
 def test_dense_search_ranks_by_cosine_similarity(store: DocumentStore) -> None:
