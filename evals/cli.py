@@ -165,6 +165,7 @@ def run(
         "data_dir": str(data_dir) if data_dir else None,
         "documents": str(folder) if folder else None,
     }
+    (out / "gate.json").unlink(missing_ok=True)  # never leave an earlier run's verdict beside this one
     try:
         from assistant.settings import get_settings
         from evals.system import open_system

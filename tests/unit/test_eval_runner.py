@@ -325,6 +325,10 @@ def test_run_command_writes_the_run_and_checks_gates(
     assert runner.invoke(eval_app, [*base_args, "--no-progress"]).exit_code == 0
     result = runner.invoke(eval_app, [*args, "--baseline", str(baseline_run), "--max-drop", "0"])
     assert result.exit_code == 0, result.output
+    assert (out / "gate.json").is_file()
+    # A later run without a gate does not leave the earlier verdict behind.
+    assert runner.invoke(eval_app, args).exit_code == 0
+    assert not (out / "gate.json").exists()
 
 
 def test_run_command_error_codes(
