@@ -333,6 +333,8 @@ def test_reopening_the_collection_raises_no_warnings(tmp_path: Path, chroma: Chr
             first.replace_document(*make_document("a", PASSAGES_A))
         with DocumentStore.open(tmp_path, HashedWords(), chroma) as second:
             assert second.vector_count() == len(PASSAGES_A)
+            # Reading the persisted configuration rebuilds the embedding function from its config.
+            assert second._collection.configuration["embedding_function"] is not None
     chroma_warnings = [
         w for w in caught if "chromadb" in w.filename or "embedding function" in str(w.message)
     ]
