@@ -16,6 +16,7 @@ from rich.table import Table
 from rich.tree import Tree
 
 from assistant.settings import get_settings
+from evals.cli import eval_app
 from ingestion.model import DocumentRecord, Section
 
 app = typer.Typer(
@@ -24,6 +25,7 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,
 )
+app.add_typer(eval_app, name="eval", help="Đánh giá chất lượng trả lời trên bộ câu hỏi kiểm thử.")
 console = Console()
 err_console = Console(stderr=True)
 
@@ -71,7 +73,7 @@ def _documents_table(records: list[DocumentRecord]) -> Table:
             row["type"] or "—",
             row["number"] or "—",
             row["date"] or (str(row["year"]) if row["year"] else "—"),
-            row["issuer"] or "—",
+            record.metadata.issuers[-1] if record.metadata.issuers else "—",
             row["locality"] or "—",
             str(row["sections"]),
             str(row["chunks"]),

@@ -11,13 +11,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from langchain_core.embeddings import Embeddings
-from vectorstore.store import DocumentStore
 
+from assistant.answering import QuestionAnswering
 from assistant.settings import Settings
 from ingestion.chunker import Chunker
 from ingestion.pipeline import IngestPipeline
 from vectorstore.embeddings import build_embeddings
 from vectorstore.retriever import HybridRetriever
+from vectorstore.store import DocumentStore
 
 
 @dataclass
@@ -27,6 +28,7 @@ class Runtime:
     store: DocumentStore
     pipeline: IngestPipeline
     retriever: HybridRetriever
+    answering: QuestionAnswering
 
 
 @contextmanager
@@ -38,6 +40,7 @@ def open_runtime(settings: Settings, data_dir: Path | None = None) -> Iterator[R
     try:
         chunker = Chunker(embeddings.count_tokens, settings.embedding.max_tokens)
         retriever = HybridRetriever(store, cache_dir=directory / "lexical")
-        yield Runtime(settings, embeddings, store, IngestPipeline(store, chunker), retriever)
+        pipeline = IngestPipeline(store, chunker)
+        yield Runtime(settings, embeddings, store, pipeline, retriever, QuestionAnswering(retriever))
     finally:
         store.close()

@@ -7,7 +7,7 @@ Everything here is a pure function of its inputs. Matching rules (README, "Evalu
   quote's span (the quote is located in the file's folded text and mapped back);
 - a ``must_include`` fact is **found** when its folded form is a substring of the folded answer;
 - a number in an answer is **grounded** when a cited passage or the question has the same digits
-  and separators, or the same value (:mod:`evals.numbers`).
+  and separators, or the same value (:mod:`ingestion.numbers`).
 
 Per item the runner keeps an :class:`ItemScores` (counts, not ratios), so that metrics over any
 subset of items (by type, bootstrap resamples) are recomputed exactly by :func:`aggregate`.
@@ -25,9 +25,9 @@ from pathlib import PurePath
 from typing import Any, Literal
 
 from evals.documents import folded
-from evals.numbers import NumberMention, grounded_numbers
 from evals.protocol import Passage, SystemAnswer
 from evals.testset import GoldSource, TestItem
+from ingestion.numbers import NumberMention, grounded_numbers
 
 RETRIEVAL_DEPTH = 10
 

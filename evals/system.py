@@ -14,6 +14,7 @@ from evals.protocol import AskFn, Passage, SystemAnswer
 @contextmanager
 def open_system(corpus: Path | None, data_dir: Path | None) -> Iterator[AskFn]:
     """With ``corpus``, ingest it into a fresh temporary store first; else use ``data_dir`` or the configured store."""
+    from assistant.answering import AskRequest
     from assistant.runtime import open_runtime
     from assistant.settings import get_settings
     from ingestion.model import IngestError
@@ -27,26 +28,42 @@ def open_system(corpus: Path | None, data_dir: Path | None) -> Iterator[AskFn]:
                 if failed:
                     errors = "; ".join(f"{o.path.name}: {o.error}" for o in failed)
                     raise IngestError("corpus_ingest_failed", f"Không nạp được bộ văn bản: {errors}")
-            retriever = runtime.retriever
+            answering = runtime.answering
 
             def ask(question: str) -> SystemAnswer:
                 started = time.perf_counter()
-                passages = retriever.search(question, k=10)
+                response = answering.ask(AskRequest(question=question))
                 latency = (time.perf_counter() - started) * 1000
                 retrieved = tuple(
                     Passage(
                         document=p.file_name,
-                        section_path=p.section_path,
+                        section_path=tuple(p.section_path),
                         text=p.text,
                         source_start=p.source_start,
                         source_end=p.source_end,
                         score=p.score,
                         section_id=p.section_id,
                     )
-                    for p in passages
+                    for p in response.retrieved
+                )
+                by_chunk = {(p.doc_id, p.section_id, p.text): p for p in response.retrieved}
+                citations = tuple(
+                    Passage(
+                        document=c.file_name,
+                        section_path=tuple(c.section_path),
+                        text=c.passage,
+                        source_start=by_chunk[(c.doc_id, c.section_id, c.passage)].source_start,
+                        source_end=by_chunk[(c.doc_id, c.section_id, c.passage)].source_end,
+                        section_id=c.section_id,
+                    )
+                    for c in response.citations
                 )
                 return SystemAnswer(
-                    answer=None, abstained=False, citations=(), retrieved=retrieved, latency_ms=latency
+                    answer=response.answer,
+                    abstained=response.abstained,
+                    citations=citations,
+                    retrieved=retrieved,
+                    latency_ms=latency,
                 )
 
             yield ask

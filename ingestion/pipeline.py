@@ -105,7 +105,9 @@ class IngestPipeline:
             return loaded.page_at(normalized.source_offsets[min(offset, len(normalized.text))])
 
         parsed = parse_document(
-            normalized.text, page_of=page_of if loaded.page_offsets else None, bold_spans=normalized.bold_spans
+            normalized.text,
+            page_of=page_of if loaded.page_offsets else None,
+            bold_spans=normalized.bold_spans,
         )
         chunks = self._chunker.chunk(
             parsed, normalized, path.name, page_of=page_of if loaded.page_offsets else None

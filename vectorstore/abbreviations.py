@@ -30,6 +30,8 @@ ABBREVIATIONS: dict[str, str] = {
     "CĐS": "chuyển đổi số",
     "BCH": "Ban Chấp hành",
     "BTV": "Ban Thường vụ",
+    "UVTVTU": "Ủy viên Ban Thường vụ Tỉnh ủy",
+    "UVBTV": "Ủy viên Ban Thường vụ",
     "ĐBQH": "đại biểu Quốc hội",
     "GPMB": "giải phóng mặt bằng",
     "THPT": "trung học phổ thông",

@@ -107,10 +107,7 @@ def _covers(meta: DocumentMetadata, years: Sequence[int], period: tuple[int, int
         return span == period or (
             meta.year is not None and period[0] <= meta.year <= period[1] and span is None
         )
-    for year in years:
-        if meta.year == year or (span and span[0] <= year <= span[1]):
-            return True
-    return False
+    return any(meta.year == year or (span is not None and span[0] <= year <= span[1]) for year in years)
 
 
 class HybridRetriever:

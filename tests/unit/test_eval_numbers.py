@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from evals.numbers import Evidence, extract_numbers, grounded_numbers, parse_vietnamese_number
+from ingestion.numbers import Evidence, extract_numbers, grounded_numbers, parse_vietnamese_number
 
 
 @pytest.mark.parametrize(

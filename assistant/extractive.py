@@ -1,0 +1,337 @@
+"""The extractive answerer, the default: no language model.
+
+It picks the sentences (or clauses) of the retrieved passages that answer the question and composes a
+short answer in the document's own words, each sentence followed by the marker of the passage it came
+from. Nothing is paraphrased, so every figure is the document's own.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from ingestion.textnorm import fold
+from prompts import templates
+from vectorstore.lexical import syllables
+from vectorstore.query import QueryAnalysis
+from vectorstore.retriever import ScoredPassage
+
+QuestionShape = Literal["figure", "list", "where", "lookup", "yesno", "comparison", "general"]
+
+# Words that frame a question rather than name what it asks about.
+STOPWORDS = frozenset(
+    fold(w)
+    for w in [
+        "bao",
+        "nhiêu",
+        "mấy",
+        "là",
+        "gì",
+        "nào",
+        "ai",
+        "đâu",
+        "khi",
+        "không",
+        "có",
+        "của",
+        "và",
+        "với",
+        "các",
+        "những",
+        "được",
+        "đã",
+        "đang",
+        "sẽ",
+        "trong",
+        "theo",
+        "tại",
+        "ở",
+        "về",
+        "cho",
+        "từ",
+        "đến",
+        "năm",
+        "huyện",
+        "tỉnh",
+        "xã",
+        "thị",
+        "trấn",
+        "thành",
+        "phố",
+        "hiện",
+        "nay",
+        "thế",
+        "như",
+        "thì",
+        "sao",
+        "hay",
+        "hoặc",
+        "này",
+        "đó",
+        "mục",
+        "phần",
+        "văn",
+        "bản",
+        "nêu",
+        "trình",
+        "bày",
+        "yêu",
+        "cầu",
+        "đặt",
+        "ra",
+        "bước",
+        "số",
+        "lượng",
+        "tổng",
+        "cộng",
+        "bao",
+        "gồm",
+        "gồm",
+        "một",
+        "hãy",
+        "cho",
+        "biết",
+        "là",
+        "bao",
+        "nhiêu",
+        "so",
+        "nghị",
+        "quyết",
+        "báo",
+        "cáo",
+        "kế",
+        "hoạch",
+        "chương",
+        "trình",
+    ]
+)
+
+_SENTENCE_BREAK = re.compile(r"\n+|(?<=[.!?…])\s+(?=[\"“(]?[0-9A-ZÀ-ỸĐ-])")
+_CLAUSE_BREAK = re.compile(r"(?<=[;,:])\s+")
+_NUMBER = re.compile(r"\d")
+_WHERE = re.compile(r"(ở|tại|trong) (mục|phần|chương|điều|khoản) nào|mục nào|phần nào|được trình bày ở|nêu ở")
+_LIST = re.compile(r"\bnhững\b.*\bnào\b|\bcác\b.*\bnào\b|kể tên|gồm những|bao gồm những|\bnào\?$")
+_FIGURE = re.compile(r"bao nhiêu|\bmấy\b|tỷ lệ|tỉ lệ|\bđạt\b|mức|chỉ tiêu|số lượng|như thế nào")
+_LOOKUP = re.compile(
+    r"\bai\b|văn bản nào|quy định (số )?(nào|mấy)|nghị định nào|\bsố mấy\b|bước nào|khi nào|ngày nào"
+)
+_YESNO = re.compile(r"\bcó\b.+\bkhông\s*\??$|phải không\s*\??$")
+_COMPARE = re.compile(r"\bso với\b|\bso sánh\b|\bvà (của )?(huyện|tỉnh|xã)\b|\bvà chỉ tiêu\b")
+MAX_ANSWER_CHARS = 300
+
+
+def question_shape(question: str, analysis: QueryAnalysis) -> QuestionShape:
+    folded = fold(question)
+    if _WHERE.search(folded):
+        return "where"
+    if len(analysis.localities) >= 2 or _COMPARE.search(folded):
+        return "comparison"
+    if _LOOKUP.search(folded):
+        return "lookup"
+    if _LIST.search(folded):
+        return "list"
+    if _FIGURE.search(folded):
+        return "figure"
+    if _YESNO.search(folded):
+        return "yesno"
+    return "general"
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A sentence (or clause window) of one retrieved passage."""
+
+    passage_index: int
+    start: int  # offsets within the passage text
+    end: int
+    score: float
+    coverage: float
+
+
+@dataclass(frozen=True)
+class ExtractiveAnswer:
+    text: str  # with markers [n]; n is a 1-based index into ``cited``
+    cited: tuple[int, ...]  # indices into the passages given
+    supporting: tuple[tuple[int, int, int], ...]  # (passage index, start, end) of each supporting sentence
+    shape: QuestionShape
+    confidence: float  # the best candidate's coverage of the question's content words
+
+
+def _spans(text: str, pattern: re.Pattern[str]) -> list[tuple[int, int]]:
+    spans, cursor = [], 0
+    for match in pattern.finditer(text):
+        if match.start() > cursor:
+            spans.append((cursor, match.start()))
+        cursor = match.end()
+    if cursor < len(text):
+        spans.append((cursor, len(text)))
+    return [(a, b) for a, b in spans if text[a:b].strip()]
+
+
+def content_terms(question: str, analysis: QueryAnalysis) -> list[str]:
+    """The question's content syllables: no question words, no localities or years (they steer retrieval)."""
+    steering = set()
+    for locality in analysis.localities:
+        steering.update(syllables(locality))
+    steering.update(str(y) for y in analysis.years)
+    return [t for t in syllables(analysis.lexical_query) if t not in STOPWORDS and t not in steering]
+
+
+class ExtractiveAnswerer:
+    def __init__(self, min_coverage: float = 0.5) -> None:
+        self.min_coverage = min_coverage
+
+    def _candidates(
+        self, terms: Sequence[str], passages: Sequence[ScoredPassage], shape: QuestionShape
+    ) -> list[Candidate]:
+        sentence_spans = [_spans(p.text, _SENTENCE_BREAK) for p in passages]
+        units = [
+            (i, set(syllables(p.text[a:b])), a, b)
+            for i, p in enumerate(passages)
+            for a, b in sentence_spans[i]
+        ]
+        if not units or not terms:
+            return []
+        # Local IDF over the candidate sentences: a term every sentence has says little.
+        unique_terms = list(dict.fromkeys(terms))
+        df = {t: sum(t in u[1] for u in units) for t in unique_terms}
+        idf = {t: math.log(1 + len(units) / (1 + df[t])) for t in unique_terms}
+        bigrams = list(itertools.pairwise(unique_terms))
+        total = sum(idf.values())
+        candidates = []
+        for passage_index, words, start, end in units:
+            passage = passages[passage_index]
+            heading_words = set(syllables(" ".join(passage.section_path)))
+            text = fold(passage.text[start:end])
+            matched = [t for t in unique_terms if t in words]
+            context_matched = [t for t in unique_terms if t in words or t in heading_words]
+            coverage = sum(idf[t] for t in context_matched) / total
+            score = sum(idf[t] for t in matched) + 0.5 * sum(idf[t] for t in context_matched)
+            score += sum(1.0 for a, b in bigrams if f"{a} {b}" in text)
+            if shape == "where":
+                score = sum(idf[t] for t in unique_terms if t in heading_words) + 0.3 * score
+            elif shape in ("figure", "comparison") and _NUMBER.search(text):
+                score *= 1.5
+            score *= 1.0 + 0.5 / (1 + passage_index)  # retrieval order as a prior
+            candidates.append(Candidate(passage_index, start, end, score, coverage))
+        candidates.sort(key=lambda c: -c.score)
+        return candidates
+
+    def _trim(self, passage: ScoredPassage, candidate: Candidate, terms: Sequence[str]) -> tuple[int, int]:
+        """A long sentence shrinks to the window of clauses that carries the matched words."""
+        text = passage.text[candidate.start : candidate.end]
+        if len(text) <= MAX_ANSWER_CHARS:
+            return candidate.start, candidate.end
+        clauses = _spans(text, _CLAUSE_BREAK)
+        term_set = set(terms)
+        weights = [
+            len(term_set & set(syllables(text[a:b]))) + (0.5 if _NUMBER.search(text[a:b]) else 0)
+            for a, b in clauses
+        ]
+        best = max(range(len(clauses)), key=lambda i: weights[i])
+        lo = hi = best
+        while True:
+            grown = False
+            for nxt in (hi + 1, lo - 1):
+                if 0 <= nxt < len(clauses) and weights[nxt] > 0:
+                    a = clauses[min(lo, nxt)][0]
+                    b = clauses[max(hi, nxt)][1]
+                    if b - a <= MAX_ANSWER_CHARS:
+                        lo, hi = min(lo, nxt), max(hi, nxt)
+                        grown = True
+            if not grown:
+                break
+        return candidate.start + clauses[lo][0], candidate.start + clauses[hi][1]
+
+    def _sides(self, candidates: Sequence[Candidate], passages: Sequence[ScoredPassage]) -> list[Candidate]:
+        """The best sentence for each side of a comparison: per locality when the passages span several
+        localities, else the two best sentences from different sections (two periods of one place)."""
+
+        def side(c: Candidate) -> str:
+            passage = passages[c.passage_index]
+            return passage.metadata.locality or passage.doc_id
+
+        sides = list(dict.fromkeys(side(c) for c in candidates))
+        chosen: list[Candidate] = []
+        if len(sides) >= 2:
+            for name in sides[:2]:
+                chosen.append(next(c for c in candidates if side(c) == name))
+        else:
+            chosen.append(candidates[0])
+            first_section = passages[candidates[0].passage_index].section_id
+            other = next(
+                (c for c in candidates[1:] if passages[c.passage_index].section_id != first_section), None
+            )
+            if other is not None and other.coverage >= self.min_coverage:
+                chosen.append(other)
+        return chosen
+
+    def answer(
+        self, question: str, analysis: QueryAnalysis, passages: Sequence[ScoredPassage]
+    ) -> ExtractiveAnswer | None:
+        """The answer, or None when the passages do not answer the question (the caller abstains)."""
+        shape = question_shape(question, analysis)
+        terms = content_terms(question, analysis)
+        candidates = self._candidates(terms, passages, shape)
+        if not candidates or candidates[0].coverage < self.min_coverage:
+            return None
+        if shape == "figure":
+            # A question asking "how much" is answered by a sentence with a figure in it, or not at all.
+            candidates = [
+                c for c in candidates if _NUMBER.search(passages[c.passage_index].text[c.start : c.end])
+            ]
+            if not candidates or candidates[0].coverage < self.min_coverage:
+                return None
+        best = candidates[0]
+        chosen = [best]
+        if shape == "comparison":
+            chosen = self._sides(candidates, passages)
+        elif shape in ("list", "figure"):
+            # A second sentence when it adds question words the first lacks (two indicators in one question).
+            covered = set(syllables(passages[best.passage_index].text[best.start : best.end]))
+            for other in candidates[1:6]:
+                other_words = set(syllables(passages[other.passage_index].text[other.start : other.end]))
+                adds = (set(terms) & other_words) - covered
+                neighbour = other.passage_index == best.passage_index
+                floor = 0.4 if neighbour else 0.6
+                if adds and other.coverage >= self.min_coverage and other.score >= floor * best.score:
+                    chosen.append(other)
+                    break
+        if shape == "where":
+            passage = passages[best.passage_index]
+            meta = passage.metadata
+            # No date here: every figure in an answer must stand in the cited passage.
+            document = templates.document_label(meta.doc_type, meta.number, None, None)
+            text = templates.SECTION_LOCATION.format(heading=passage.heading, document=document)
+            return ExtractiveAnswer(
+                f"{text} [1].",
+                (best.passage_index,),
+                ((best.passage_index, best.start, best.end),),
+                shape,
+                best.coverage,
+            )
+        cited: list[int] = []
+        parts: list[str] = []
+        supporting = []
+        for candidate in chosen:
+            passage = passages[candidate.passage_index]
+            start, end = self._trim(passage, candidate, terms)
+            if candidate.passage_index not in cited:
+                cited.append(candidate.passage_index)
+            marker = cited.index(candidate.passage_index) + 1
+            sentence = passage.text[start:end].strip().rstrip(";,:")
+            if shape == "comparison" and len(chosen) > 1:
+                label = (
+                    " ".join(x for x in (passage.metadata.locality, passage.metadata.period) if x)
+                    or passage.heading
+                )
+                parts.append(templates.COMPARISON_SIDE.format(label=label, sentence=f"{sentence} [{marker}]"))
+            else:
+                parts.append(f"{sentence} [{marker}]")
+            supporting.append((candidate.passage_index, start, end))
+        joiner = "\n" if shape == "comparison" and len(chosen) > 1 else " "
+        return ExtractiveAnswer(joiner.join(parts), tuple(cited), tuple(supporting), shape, best.coverage)
