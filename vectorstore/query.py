@@ -39,10 +39,14 @@ _YEAR = re.compile(r"(?<!\d)(19[5-9]\d|20[0-9]\d)(?!\d)")
 _TERM = re.compile(r"(?<!\d)((?:19|20)\d\d)\s*[-–—/]\s*((?:19|20)\d\d)(?!\d)")
 # "250/BC-UBND", "09-NQ/HU", "61/2018/NĐ-CP", "Số 09 -NQ/HU"
 _DOC_NUMBER = re.compile(
-    r"(?<![\w/])(\d{1,4}\s*(?:/\s*\d{4}\s*)?[-/]\s*[A-ZĐ]{1,6}(?:\s*[-/]\s*[A-ZĐ]{1,8})*)(?![\w])"
+    r"(?<![\w/])(\d{1,4}\s*(?:/\s*\d{4}\s*)?[-/]\s*[A-ZĐ]{1,6}(?:\s*[-/]\s*[A-ZĐ]{1,8})*)(?![\w])",
+    re.IGNORECASE,  # questions are often typed in lower case: "250/bc-ubnd"
 )
+# Matched without diacritics, so "nghi quyet 09" names the document as "Nghị quyết 09" does.
 _TYPE_AND_NUMBER = re.compile(
-    r"(" + "|".join(re.escape(fold(t)) for t in DOCUMENT_TYPES) + r")\s*(?:số\s*)?(\d{1,4})(?![\d,.%])"
+    r"("
+    + "|".join(re.escape(strip_diacritics(t)) for t in DOCUMENT_TYPES)
+    + r")\s*(?:so\s*)?(\d{1,4})(?![\d,.%])"
 )
 
 
@@ -119,8 +123,8 @@ def analyze(question: str, catalog: Iterable[CatalogEntry]) -> QueryAnalysis:
         if canonical in wanted_numbers:
             doc_ids.add(entry.doc_id)
             continue
-        entry_type = fold(entry.metadata.doc_type or "")
-        for type_name, digits in _TYPE_AND_NUMBER.findall(folded):
+        entry_type = strip_diacritics(entry.metadata.doc_type or "")
+        for type_name, digits in _TYPE_AND_NUMBER.findall(bare):
             if type_name == entry_type and canonical.split("/")[0].split("-")[0] == str(int(digits)):
                 doc_ids.add(entry.doc_id)
 
