@@ -11,6 +11,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.tree import Tree
@@ -18,6 +19,7 @@ from rich.tree import Tree
 from assistant.settings import get_settings
 from evals.cli import eval_app
 from ingestion.model import DocumentRecord, Section
+from ingestion.pipeline import IngestOutcome
 
 app = typer.Typer(
     name="vankien",
@@ -91,6 +93,37 @@ def _resolve_document(records: list[DocumentRecord], key: str) -> DocumentRecord
     raise typer.Exit(code=4)
 
 
+def _outcome_row(outcome: IngestOutcome) -> dict[str, Any]:
+    return {
+        "file": outcome.path.name,
+        "status": outcome.status,
+        "id": outcome.doc_id,
+        "chunks": outcome.chunk_count if outcome.record else None,
+        "sections": len(outcome.record.sections) if outcome.record else None,
+        "error_code": outcome.error.code if outcome.error else None,
+        "error": str(outcome.error) if outcome.error else None,
+    }
+
+
+def _outcomes_table(outcomes: list[IngestOutcome]) -> Table:
+    table = Table(title="Kết quả nạp")
+    for column in ("Tệp", "Trạng thái", "Mã", "Loại", "Số hiệu", "Mục", "Đoạn", "Lỗi"):
+        table.add_column(column, overflow="fold")
+    for outcome in outcomes:
+        record = outcome.record
+        table.add_row(
+            outcome.path.name,
+            _STATUS_LABELS[outcome.status],
+            outcome.doc_id or "—",
+            (record.metadata.doc_type if record else None) or "—",
+            (record.metadata.number if record else None) or "—",
+            str(len(record.sections)) if record else "—",
+            str(outcome.chunk_count) if record else "—",
+            outcome.error.code if outcome.error else "",
+        )
+    return table
+
+
 @app.command()
 def ingest(
     paths: Annotated[list[Path], typer.Argument(help="Tệp hoặc thư mục (.txt, .md, .docx, .pdf).")],
@@ -98,6 +131,7 @@ def ingest(
     if_empty: Annotated[
         bool, typer.Option("--if-empty", help="Chỉ nạp khi kho chưa có văn bản nào.")
     ] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Nạp văn bản vào kho: tệp không đổi được bỏ qua, tệp đã sửa thay thế bản cũ."""
     from assistant.runtime import open_runtime
@@ -127,25 +161,17 @@ def ingest(
                 progress.update(task, description=f"Đang nạp {path.name}")
                 outcomes.append(runtime.pipeline.ingest(path))
                 progress.advance(task)
-        table = Table(title="Kết quả nạp")
-        for column in ("Tệp", "Trạng thái", "Mã", "Loại", "Số hiệu", "Mục", "Đoạn", "Ghi chú"):
-            table.add_column(column, overflow="fold")
-        for outcome in outcomes:
-            record = outcome.record
-            table.add_row(
-                outcome.path.name,
-                _STATUS_LABELS[outcome.status],
-                outcome.doc_id or "—",
-                (record.metadata.doc_type if record else None) or "—",
-                (record.metadata.number if record else None) or "—",
-                str(len(record.sections)) if record else "—",
-                str(outcome.chunk_count) if record else "—",
-                f"[{outcome.error.code}] {outcome.error}" if outcome.error else "",
-            )
-        console.print(table)
-    failed = sum(outcome.status == "failed" for outcome in outcomes)
+        if as_json:
+            typer.echo(json.dumps([_outcome_row(o) for o in outcomes], ensure_ascii=False, indent=2))
+        else:
+            console.print(_outcomes_table(outcomes))
+    failed = [outcome for outcome in outcomes if outcome.status == "failed"]
+    for outcome in failed:
+        assert outcome.error is not None
+        detail = escape(f"{outcome.path}: [{outcome.error.code}] {outcome.error}")
+        err_console.print(f"[red]Lỗi[/] {detail}", soft_wrap=True)
     if failed:
-        err_console.print(f"[red]{failed}/{len(outcomes)} tệp không nạp được.[/]")
+        err_console.print(f"[red]{len(failed)}/{len(outcomes)} tệp không nạp được.[/]")
         raise typer.Exit(code=1)
 
 

@@ -119,6 +119,7 @@ _FIGURE = re.compile(r"bao nhiêu|\bmấy\b|tỷ lệ|tỉ lệ|\bđạt\b|mức
 _LOOKUP = re.compile(
     r"\bai\b|văn bản nào|quy định (số )?(nào|mấy)|nghị định nào|\bsố mấy\b|bước nào|khi nào|ngày nào"
 )
+_HOW_MUCH = re.compile(r"bao nhiêu|\bmấy\b")
 _YESNO = re.compile(r"\bcó\b.+\bkhông\s*\??$|phải không\s*\??$")
 _COMPARE = re.compile(r"\bso với\b|\bso sánh\b|\bvà (của )?(huyện|tỉnh|xã)\b|\bvà chỉ tiêu\b")
 MAX_ANSWER_CHARS = 300
@@ -134,10 +135,11 @@ def question_shape(question: str, analysis: QueryAnalysis) -> QuestionShape:
         return "lookup"
     if _LIST.search(folded):
         return "list"
+    # Before "figure": "có đạt chỉ tiêu … không?" asks yes or no, and its answer need not hold a figure.
+    if _YESNO.search(folded) and not _HOW_MUCH.search(folded):
+        return "yesno"
     if _FIGURE.search(folded):
         return "figure"
-    if _YESNO.search(folded):
-        return "yesno"
     return "general"
 
 

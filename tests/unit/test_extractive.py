@@ -1,0 +1,283 @@
+"""The extractive answerer over hand-built passages cut from the sample documents (no store, no embeddings)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from assistant.extractive import MAX_ANSWER_CHARS, ExtractiveAnswerer, question_shape
+from ingestion.model import DocumentMetadata
+from vectorstore.query import CatalogEntry, QueryAnalysis, analyze
+from vectorstore.retriever import ScoredPassage
+
+SAMPLES = Path(__file__).resolve().parents[2] / "data" / "samples"
+
+BAC_TAN_UYEN_2025 = DocumentMetadata(
+    issuers=("ĐẢNG BỘ TỈNH BÌNH DƯƠNG", "HUYỆN ỦY BẮC TÂN UYÊN"),
+    doc_type="Báo cáo",
+    title="Báo cáo chính trị nhiệm kỳ 2020 - 2025",
+    place="Bắc Tân Uyên",
+    locality="Bắc Tân Uyên",
+    period="2020-2025",
+    year=2025,
+)
+BAC_TAN_UYEN_2021 = DocumentMetadata(
+    issuers=("ỦY BAN NHÂN DÂN HUYỆN BẮC TÂN UYÊN",),
+    number="250/BC-UBND",
+    doc_type="Báo cáo",
+    title="Kiểm điểm chỉ đạo, điều hành của UBND huyện năm 2021",
+    place="Bắc Tân Uyên",
+    date=date(2021, 12, 2),
+    locality="Bắc Tân Uyên",
+    period="2021",
+    year=2021,
+)
+TIEU_CAN_2022 = DocumentMetadata(
+    doc_type="Báo cáo",
+    title="Kết quả thực hiện nhiệm vụ năm 2022",
+    locality="Tiểu Cần",
+    period="2022",
+    year=2022,
+)
+NHON_TRACH_2024 = DocumentMetadata(
+    issuers=("ĐẢNG BỘ TỈNH ĐỒNG NAI", "HUYỆN ỦY NHƠN TRẠCH"),
+    number="09-NQ/HU",
+    doc_type="Nghị quyết",
+    title="Về chỉ tiêu, nhiệm vụ và giải pháp chủ yếu năm 2024",
+    place="Nhơn Trạch",
+    date=date(2024, 1, 15),
+    locality="Nhơn Trạch",
+    period="2024",
+    year=2024,
+)
+DOCUMENTS = {
+    "000_2265b64d677103f7.txt": BAC_TAN_UYEN_2025,
+    "002_8960d5a2a2e1878e.txt": BAC_TAN_UYEN_2021,
+    "003_ed75f5db97ecdb44.txt": TIEU_CAN_2022,
+    "004_b15d4e577a10df04.txt": NHON_TRACH_2024,
+}
+CATALOG = [CatalogEntry(name.split("_")[0], meta) for name, meta in DOCUMENTS.items()]
+
+
+def passage(file_name: str, text: str, section_path: tuple[str, ...], score: float = 1.0) -> ScoredPassage:
+    """A passage as retrieval would return it: ``text`` must stand verbatim in the sample document."""
+    document = (SAMPLES / file_name).read_text(encoding="utf-8")
+    start = document.index(text)  # raises when the fixture drifts from the sample
+    return ScoredPassage(
+        chunk_id=f"{file_name}:{start}",
+        doc_id=file_name.split("_")[0],
+        file_name=file_name,
+        metadata=DOCUMENTS[file_name],
+        section_id=str(len(section_path)),
+        section_path=section_path,
+        heading=section_path[-1],
+        text=text,
+        start=start,
+        end=start + len(text),
+        source_start=start,
+        source_end=start + len(text),
+        page=None,
+        score=score,
+    )
+
+
+def ask(question: str, passages: list[ScoredPassage]) -> tuple[QueryAnalysis, object]:
+    analysis = analyze(question, CATALOG)
+    return analysis, ExtractiveAnswerer().answer(question, analysis, passages)
+
+
+TRADE = passage(
+    "000_2265b64d677103f7.txt",
+    "Hiện có 07 chợ, 05 cửa hàng tiện ích và 3.274 cơ sở kinh doanh. Tổng mức bán lẻ hàng hoá và doanh thu "
+    "dịch vụ ước thực hiện đến năm 2025 là 7.347 tỷ đồng tăng bình quân hằng năm là 14,86%.",
+    (
+        "B. ĐÁNH GIÁ VIỆC THỰC HIỆN CÁC NHIỆM VỤ VÀ GIẢI PHÁP",
+        "I. VỀ PHÁT TRIỂN KINH TẾ",
+        "1.3. Thương mại, dịch vụ",
+    ),
+)
+TARGETS_2023 = passage(
+    "003_ed75f5db97ecdb44.txt",
+    "- Tốc độ tăng trưởng giá trị sản xuất 12%.\n- Thu nhập bình quân đầu người đạt 82 triệu đồng.\n"
+    "- Tổng vốn đầu tư toàn xã hội đạt 2.650 tỷ đồng.",
+    (
+        "B. CÁC CHỈ TIÊU, NHIỆM VỤ, GIẢI PHÁP CHỦ YẾU NĂM 2023",
+        "I- Các chỉ tiêu chủ yếu",
+        "1.1. Chỉ tiêu kinh tế",
+    ),
+)
+SHORTCOMINGS = passage(
+    "003_ed75f5db97ecdb44.txt",
+    "3. Công tác giải phóng mặt bằng đối với các dự án có thu hồi đất còn chậm.\n"
+    "4. Lãnh đạo, chỉ đạo nhân rộng các mô hình có hiệu quả còn chậm.",
+    ("PHẦN A: KẾT QUẢ THỰC HIỆN NHIỆM VỤ NĂM 2022", "II- NHỮNG HẠN CHẾ"),
+)
+ONE_STOP = passage(
+    "002_8960d5a2a2e1878e.txt",
+    "Tiếp tục triển khai thực hiện cơ chế một cửa, một cửa liên thông theo Nghị định số 61/2018/NĐ-CP ngày "
+    "23/4/2018 của Chính phủ nhằm tạo chuyển biến tích cực trong mối quan hệ giữa chính quyền địa phương với "
+    "cộng đồng doanh nghiệp và",
+    ("III. PHƯƠNG HƯỚNG CHỈ ĐẠO, ĐIỀU HÀNH NĂM 2022",),
+)
+INSURANCE_TIEU_CAN = passage(
+    "003_ed75f5db97ecdb44.txt",
+    "- Tỷ lệ dân số tham gia bảo hiểm y tế đạt 94,98%.",
+    ("B. CÁC CHỈ TIÊU, NHIỆM VỤ, GIẢI PHÁP CHỦ YẾU NĂM 2023", "1.2. Chỉ tiêu văn hóa - xã hội"),
+)
+INSURANCE_NHON_TRACH = passage(
+    "004_b15d4e577a10df04.txt",
+    "- Tỷ lệ dân số tham gia bảo hiểm y tế 94 %.",
+    ("I. CHỈ TIÊU CHỦ YẾU NĂM 2024", "2. Chỉ tiêu về văn hóa - xã hội"),
+)
+ENTERPRISES = passage(
+    "003_ed75f5db97ecdb44.txt",
+    "- Phát triển doanh nghiệp, Kinh tế hợp tác, hợp tác xã: Phát triển mới 41/40 doanh nghiệp, đạt 102,5% so "
+    "nghị quyết; toàn huyện hiện có 187 doanh nghiệp, vốn điều lệ 366,674 tỷ đồng; cấp mới 202 giấy chứng nhận "
+    "đăng ký kinh doanh, vốn đăng ký 35,201 tỷ đồng, nâng tổng số 2.291 hộ, tổng vốn 248,270 tỷ đồng; giải thể "
+    "01 hợp tác xã nông nghiệp và thành lập mới 02 hợp tác xã, nâng toàn huyện có 17 hợp tác xã (trong đó có 14 "
+    "HTX nông nghiệp, 02 HTX xây dựng và 01 Quỹ tín dụng nhân dân), với 3.462 thành viên, vốn điều lệ 18,768 tỷ "
+    "đồng, doanh thu ước đạt 30,539 tỷ đồng, lợi nhuận 939,52 triệu đồng.",
+    ("PHẦN A: KẾT QUẢ THỰC HIỆN NHIỆM VỤ NĂM 2022", "I- KẾT QUẢ ĐẠT ĐƯỢC", "1. Lĩnh vực kinh tế"),
+)
+
+
+def markers(text: str) -> list[int]:
+    return [int(m) for m in re.findall(r"\[(\d+)\]", text)]
+
+
+@pytest.mark.parametrize(
+    ("question", "shape"),
+    [
+        ("Tổng mức bán lẻ hàng hóa của huyện Bắc Tân Uyên năm 2025 là bao nhiêu?", "figure"),
+        ("Những hạn chế nào của huyện Tiểu Cần năm 2022?", "list"),
+        ("Chỉ tiêu thương mại, dịch vụ được trình bày ở mục nào?", "where"),
+        ("Cơ chế một cửa liên thông được thực hiện theo nghị định nào?", "lookup"),
+        ("Tỷ lệ tham gia bảo hiểm y tế của huyện Tiểu Cần và huyện Nhơn Trạch là bao nhiêu?", "comparison"),
+        ("Huyện Tiểu Cần có đạt chuẩn đô thị loại IV không?", "yesno"),
+    ],
+)
+def test_question_shape(question: str, shape: str) -> None:
+    assert question_shape(question, analyze(question, CATALOG)) == shape
+
+
+def test_figure_answer_keeps_the_documents_number_format() -> None:
+    question = (
+        "Tổng mức bán lẻ hàng hóa và doanh thu dịch vụ của huyện Bắc Tân Uyên ước thực hiện đến năm 2025 "
+        "là bao nhiêu?"
+    )
+    _, result = ask(question, [TRADE])
+    assert result is not None
+    assert result.shape == "figure"
+    assert "7.347 tỷ đồng" in result.text
+    assert "14,86%" in result.text
+    assert "7347" not in result.text
+    assert result.text.endswith("[1]")
+    assert result.cited == (0,)
+    passage_index, start, end = result.supporting[0]
+    assert TRADE.text[start:end].strip() in result.text
+
+
+def test_figure_answer_picks_the_sentence_with_the_indicator() -> None:
+    question = "Tổng vốn đầu tư toàn xã hội của huyện Tiểu Cần năm 2023 đạt bao nhiêu?"
+    _, result = ask(question, [TARGETS_2023])
+    assert result is not None
+    assert "2.650 tỷ đồng" in result.text
+    assert "82 triệu" not in result.text
+
+
+def test_list_answer_quotes_the_listed_items() -> None:
+    question = "Những hạn chế nào còn chậm của huyện Tiểu Cần năm 2022?"
+    _, result = ask(question, [SHORTCOMINGS])
+    assert result is not None
+    assert result.shape == "list"
+    assert "chậm" in result.text
+    assert markers(result.text) and set(markers(result.text)) == {1}
+
+
+def test_where_answer_names_the_section_heading() -> None:
+    question = "Tổng mức bán lẻ hàng hóa và doanh thu dịch vụ được trình bày ở mục nào?"
+    _, result = ask(question, [SHORTCOMINGS, TRADE])
+    assert result is not None
+    assert result.shape == "where"
+    assert "“1.3. Thương mại, dịch vụ”" in result.text
+    assert result.cited == (1,)
+    assert result.text.endswith("[1].")
+
+
+def test_lookup_answer_names_the_decree() -> None:
+    question = "Cơ chế một cửa, một cửa liên thông được thực hiện theo nghị định nào?"
+    _, result = ask(question, [TRADE, ONE_STOP])
+    assert result is not None
+    assert result.shape == "lookup"
+    assert "61/2018/NĐ-CP" in result.text
+    assert result.cited == (1,)
+    assert markers(result.text) == [1]
+
+
+def test_comparison_gives_one_line_per_locality_each_with_its_own_marker() -> None:
+    question = "Tỷ lệ dân số tham gia bảo hiểm y tế của huyện Tiểu Cần và huyện Nhơn Trạch là bao nhiêu?"
+    analysis, result = ask(question, [INSURANCE_TIEU_CAN, INSURANCE_NHON_TRACH])
+    assert set(analysis.localities) == {"Tiểu Cần", "Nhơn Trạch"}
+    assert result is not None
+    assert result.shape == "comparison"
+    lines = result.text.split("\n")
+    assert len(lines) == 2
+    by_side = {line.split(":")[0]: line for line in lines}
+    tieu_can = next(line for side, line in by_side.items() if "Tiểu Cần" in side)
+    nhon_trach = next(line for side, line in by_side.items() if "Nhơn Trạch" in side)
+    assert "94,98%" in tieu_can and tieu_can.endswith(f"[{result.cited.index(0) + 1}]")
+    assert "94 %" in nhon_trach and nhon_trach.endswith(f"[{result.cited.index(1) + 1}]")
+    assert sorted(result.cited) == [0, 1]
+
+
+def test_figure_question_without_a_figure_in_the_passages_abstains() -> None:
+    question = "Tỷ lệ giải phóng mặt bằng các dự án có thu hồi đất của huyện Tiểu Cần năm 2022 là bao nhiêu?"
+    _, result = ask(question, [SHORTCOMINGS])
+    assert result is None
+
+
+def test_question_whose_content_words_are_absent_abstains() -> None:
+    question = "Sản lượng cà phê xuất khẩu sang châu Âu của huyện Nhơn Trạch là bao nhiêu?"
+    _, result = ask(question, [TRADE, TARGETS_2023, SHORTCOMINGS])
+    assert result is None
+
+
+def test_markers_index_the_cited_passages_not_the_retrieved_ones() -> None:
+    question = "Tổng vốn đầu tư toàn xã hội của huyện Tiểu Cần năm 2023 đạt bao nhiêu?"
+    _, result = ask(question, [SHORTCOMINGS, ONE_STOP, TARGETS_2023])
+    assert result is not None
+    assert result.cited == (2,)
+    assert markers(result.text) == [1]
+    assert all(index in result.cited for index, _start, _end in result.supporting)
+
+
+def test_long_sentence_is_trimmed_around_the_matched_clause() -> None:
+    assert len(ENTERPRISES.text) > MAX_ANSWER_CHARS
+    question = "Toàn huyện Tiểu Cần hiện có bao nhiêu hợp tác xã năm 2022?"
+    _, result = ask(question, [ENTERPRISES])
+    assert result is not None
+    sentence = result.text.removesuffix("[1]").strip()
+    assert len(sentence) <= MAX_ANSWER_CHARS
+    assert "17 hợp tác xã" in sentence
+    assert sentence in ENTERPRISES.text
+    _index, start, end = result.supporting[0]
+    assert end - start <= MAX_ANSWER_CHARS
+
+
+def test_yes_no_question_about_reaching_a_target_is_answered_without_a_figure() -> None:
+    digital = passage(
+        "000_2265b64d677103f7.txt",
+        "Công tác chuyển đổi số được quan tâm thực hiện theo hướng mang lại hiệu quả thực chất, bền vững, ưu "
+        "tiên nguồn lực để đạt được các chỉ tiêu quan trọng thuộc các chương trình, chiến lược quốc gia về phát "
+        "triển chính quyền số, kinh tế số, xã hội số.",
+        ("B. ĐÁNH GIÁ VIỆC THỰC HIỆN CÁC NHIỆM VỤ VÀ GIẢI PHÁP", "Chuyển đổi số"),
+    )
+    question = "Công tác chuyển đổi số có ưu tiên nguồn lực để đạt các chỉ tiêu quan trọng không?"
+    _, result = ask(question, [digital])
+    assert result is not None
+    assert result.shape == "yesno"
+    assert "ưu tiên nguồn lực" in result.text
+    assert result.text.endswith("[1]")
