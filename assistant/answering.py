@@ -112,6 +112,9 @@ def resolve_follow_up(question: str, history: Sequence[Turn], analyze: object) -
     assert callable(analyze)
     previous = history[-1].question
     now: _QA = analyze(question)
+    if not now.years and not now.localities:
+        # A new topic ("Còn tổng thu ngân sách thì sao?"), not a new place or time: keep its own words.
+        return question
     before: _QA = analyze(previous)
     resolved = previous
     for old, new in zip(before.years, now.years, strict=False):

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.extractive import MAX_ANSWER_CHARS, ExtractiveAnswerer, question_shape
+from assistant.extractive import MAX_ANSWER_CHARS, ExtractiveAnswer, ExtractiveAnswerer, question_shape
 from ingestion.model import DocumentMetadata
 from vectorstore.query import CatalogEntry, QueryAnalysis, analyze
 from vectorstore.retriever import ScoredPassage
@@ -84,7 +84,7 @@ def passage(file_name: str, text: str, section_path: tuple[str, ...], score: flo
     )
 
 
-def ask(question: str, passages: list[ScoredPassage]) -> tuple[QueryAnalysis, object]:
+def ask(question: str, passages: list[ScoredPassage]) -> tuple[QueryAnalysis, ExtractiveAnswer | None]:
     analysis = analyze(question, CATALOG)
     return analysis, ExtractiveAnswerer().answer(question, analysis, passages)
 
@@ -176,7 +176,7 @@ def test_figure_answer_keeps_the_documents_number_format() -> None:
     assert "7347" not in result.text
     assert result.text.endswith("[1]")
     assert result.cited == (0,)
-    passage_index, start, end = result.supporting[0]
+    _passage_index, start, end = result.supporting[0]
     assert TRADE.text[start:end].strip() in result.text
 
 
