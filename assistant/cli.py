@@ -241,5 +241,86 @@ def delete(
     console.print(f"Đã xoá văn bản {record.doc_id} ({record.file_name}).")
 
 
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="Câu hỏi, bằng tiếng Việt.")],
+    data_dir: DataDirOption = None,
+    as_json: JsonOption = False,
+    document: Annotated[
+        list[str] | None, typer.Option("--document", help="Chỉ tìm trong văn bản này (mã).")
+    ] = None,
+    locality: Annotated[
+        list[str] | None, typer.Option("--locality", help="Chỉ tìm văn bản về địa bàn này.")
+    ] = None,
+    year: Annotated[int | None, typer.Option("--year", help="Chỉ tìm văn bản của năm này.")] = None,
+) -> None:
+    """Hỏi một câu: câu trả lời kèm trích dẫn (văn bản, số hiệu, ngày, mục, câu làm căn cứ)."""
+    from assistant.answering import AskFilters, AskRequest
+    from assistant.runtime import open_runtime
+
+    filters = AskFilters(documents=document or [], localities=locality or [], year_from=year, year_to=year)
+    with open_runtime(get_settings(), data_dir) as runtime:
+        response = runtime.answering.ask(AskRequest(question=question, filters=filters))
+    if as_json:
+        typer.echo(response.model_dump_json(indent=2))
+        return
+    console.print(escape(response.answer))
+    for notice in response.notices:
+        console.print(f"[yellow]{escape(notice)}[/]")
+    if response.abstained and response.retrieved:
+        console.print("\n[dim]Các mục gần nhất:[/]")
+        for passage in response.retrieved[:3]:
+            console.print(f"  • {escape(passage.file_name)}: {escape(' › '.join(passage.section_path))}")
+    for citation in response.citations:
+        identity = " ".join(x for x in (citation.doc_type, citation.doc_number, citation.date) if x)
+        console.print(f"\n[bold][{citation.number}][/] {escape(identity or citation.file_name)}")
+        console.print(f"    [dim]{escape(' › '.join(citation.section_path))}[/]")
+        console.print(f"    “{escape(citation.supporting_sentence)}”")
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help="Từ khoá hoặc câu hỏi.")],
+    data_dir: DataDirOption = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, max=50, help="Số kết quả.")] = 5,
+    as_json: JsonOption = False,
+) -> None:
+    """Tìm các mục liên quan, xếp theo mức độ phù hợp."""
+    from assistant.runtime import open_runtime
+    from vectorstore.lexical import syllables
+
+    with open_runtime(get_settings(), data_dir) as runtime:
+        passages = runtime.retriever.search(query, k=limit)
+    if as_json:
+        rows = [
+            {
+                "doc_id": p.doc_id,
+                "file": p.file_name,
+                "section_id": p.section_id,
+                "section_path": list(p.section_path),
+                "score": p.score,
+                "text": p.text,
+            }
+            for p in passages
+        ]
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    if not passages:
+        console.print("Không tìm thấy mục nào phù hợp.")
+        return
+    from ingestion.textnorm import fold
+
+    wanted = set(syllables(query))
+    for rank, passage in enumerate(passages, start=1):
+        console.print(
+            f"[bold]{rank}.[/] {escape(passage.file_name)} — {escape(' › '.join(passage.section_path))}"
+        )
+        words = [
+            f"[reverse]{escape(word)}[/]" if fold(word).strip(".,;:()") in wanted else escape(word)
+            for word in passage.text[:400].split()
+        ]
+        console.print("   " + " ".join(words))
+
+
 def main() -> None:
     app()

@@ -14,9 +14,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from ingestion.textnorm import fold
+from ingestion.textnorm import fold, strip_diacritics
 from prompts import templates
-from vectorstore.lexical import syllables
+from vectorstore.lexical import has_no_diacritics, syllables
 from vectorstore.query import QueryAnalysis
 from vectorstore.retriever import ScoredPassage
 
@@ -174,13 +174,23 @@ def _spans(text: str, pattern: re.Pattern[str]) -> list[tuple[int, int]]:
     return [(a, b) for a, b in spans if text[a:b].strip()]
 
 
-def content_terms(question: str, analysis: QueryAnalysis) -> list[str]:
+_BARE_STOPWORDS = frozenset(strip_diacritics(w) for w in STOPWORDS)
+
+
+def terms_of(text: str, bare: bool) -> list[str]:
+    """Folded syllables; without diacritics when the question was typed without them."""
+    tokens = syllables(text)
+    return [strip_diacritics(t) for t in tokens] if bare else tokens
+
+
+def content_terms(question: str, analysis: QueryAnalysis, bare: bool = False) -> list[str]:
     """The question's content syllables: no question words, no localities or years (they steer retrieval)."""
     steering = set()
     for locality in analysis.localities:
-        steering.update(syllables(locality))
+        steering.update(terms_of(locality, bare))
     steering.update(str(y) for y in analysis.years)
-    return [t for t in syllables(analysis.lexical_query) if t not in STOPWORDS and t not in steering]
+    stopwords = _BARE_STOPWORDS if bare else STOPWORDS
+    return [t for t in terms_of(analysis.lexical_query, bare) if t not in stopwords and t not in steering]
 
 
 class ExtractiveAnswerer:
@@ -188,11 +198,11 @@ class ExtractiveAnswerer:
         self.min_coverage = min_coverage
 
     def _candidates(
-        self, terms: Sequence[str], passages: Sequence[ScoredPassage], shape: QuestionShape
+        self, terms: Sequence[str], passages: Sequence[ScoredPassage], shape: QuestionShape, bare: bool
     ) -> list[Candidate]:
         sentence_spans = [_spans(p.text, _SENTENCE_BREAK) for p in passages]
         units = [
-            (i, set(syllables(p.text[a:b])), a, b)
+            (i, set(terms_of(p.text[a:b], bare)), a, b)
             for i, p in enumerate(passages)
             for a, b in sentence_spans[i]
         ]
@@ -207,8 +217,8 @@ class ExtractiveAnswerer:
         candidates = []
         for passage_index, words, start, end in units:
             passage = passages[passage_index]
-            heading_words = set(syllables(" ".join(passage.section_path)))
-            text = fold(passage.text[start:end])
+            heading_words = set(terms_of(" ".join(passage.section_path), bare))
+            text = " ".join(terms_of(passage.text[start:end], bare))
             matched = [t for t in unique_terms if t in words]
             context_matched = [t for t in unique_terms if t in words or t in heading_words]
             coverage = sum(idf[t] for t in context_matched) / total
@@ -223,7 +233,9 @@ class ExtractiveAnswerer:
         candidates.sort(key=lambda c: -c.score)
         return candidates
 
-    def _trim(self, passage: ScoredPassage, candidate: Candidate, terms: Sequence[str]) -> tuple[int, int]:
+    def _trim(
+        self, passage: ScoredPassage, candidate: Candidate, terms: Sequence[str], bare: bool
+    ) -> tuple[int, int]:
         """A long sentence shrinks to the window of clauses that carries the matched words."""
         text = passage.text[candidate.start : candidate.end]
         if len(text) <= MAX_ANSWER_CHARS:
@@ -231,7 +243,7 @@ class ExtractiveAnswerer:
         clauses = _spans(text, _CLAUSE_BREAK)
         term_set = set(terms)
         weights = [
-            len(term_set & set(syllables(text[a:b]))) + (0.5 if _NUMBER.search(text[a:b]) else 0)
+            len(term_set & set(terms_of(text[a:b], bare))) + (0.5 if _NUMBER.search(text[a:b]) else 0)
             for a, b in clauses
         ]
         best = max(range(len(clauses)), key=lambda i: weights[i])
@@ -277,8 +289,9 @@ class ExtractiveAnswerer:
     ) -> ExtractiveAnswer | None:
         """The answer, or None when the passages do not answer the question (the caller abstains)."""
         shape = question_shape(question, analysis)
-        terms = content_terms(question, analysis)
-        candidates = self._candidates(terms, passages, shape)
+        bare = has_no_diacritics(question)
+        terms = content_terms(question, analysis, bare)
+        candidates = self._candidates(terms, passages, shape, bare)
         if not candidates or candidates[0].coverage < self.min_coverage:
             return None
         if shape == "figure":
@@ -294,9 +307,9 @@ class ExtractiveAnswerer:
             chosen = self._sides(candidates, passages)
         elif shape in ("list", "figure"):
             # A second sentence when it adds question words the first lacks (two indicators in one question).
-            covered = set(syllables(passages[best.passage_index].text[best.start : best.end]))
+            covered = set(terms_of(passages[best.passage_index].text[best.start : best.end], bare))
             for other in candidates[1:6]:
-                other_words = set(syllables(passages[other.passage_index].text[other.start : other.end]))
+                other_words = set(terms_of(passages[other.passage_index].text[other.start : other.end], bare))
                 adds = (set(terms) & other_words) - covered
                 neighbour = other.passage_index == best.passage_index
                 floor = 0.4 if neighbour else 0.6
@@ -321,7 +334,7 @@ class ExtractiveAnswerer:
         supporting = []
         for candidate in chosen:
             passage = passages[candidate.passage_index]
-            start, end = self._trim(passage, candidate, terms)
+            start, end = self._trim(passage, candidate, terms, bare)
             if candidate.passage_index not in cited:
                 cited.append(candidate.passage_index)
             marker = cited.index(candidate.passage_index) + 1

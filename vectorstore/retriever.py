@@ -21,7 +21,7 @@ from pydantic import ConfigDict
 
 from ingestion.model import DocumentMetadata, DocumentRecord
 from ingestion.textnorm import fold
-from vectorstore.lexical import LexicalIndex
+from vectorstore.lexical import LexicalIndex, has_no_diacritics
 from vectorstore.query import CatalogEntry, QueryAnalysis, analyze
 from vectorstore.store import DocumentStore, StoredChunk
 
@@ -84,6 +84,7 @@ class FusionWeights:
     locality_boost: float = 0.5
     year_boost: float = 0.25
     candidates: int = 50
+    bare_query_dense: float = 0.25  # dense weight factor for a query typed without diacritics
 
 
 @dataclass
@@ -191,9 +192,11 @@ class HybridRetriever:
         order = np.argsort(-lexical_scores, kind="stable")[:n]
         lexical_rank = {snapshot.chunks[i].id: rank for rank, i in enumerate(order) if lexical_scores[i] > 0}
 
+        # Embeddings of text typed without diacritics are poor; the lexical index has a view for it.
+        dense_weight = weights.dense * (weights.bare_query_dense if has_no_diacritics(question) else 1.0)
         fused: dict[str, float] = {}
         for chunk_id, rank in dense_rank.items():
-            fused[chunk_id] = fused.get(chunk_id, 0.0) + weights.dense / (weights.rrf_k + rank + 1)
+            fused[chunk_id] = fused.get(chunk_id, 0.0) + dense_weight / (weights.rrf_k + rank + 1)
         for chunk_id, rank in lexical_rank.items():
             fused[chunk_id] = fused.get(chunk_id, 0.0) + weights.lexical / (weights.rrf_k + rank + 1)
 

@@ -152,3 +152,38 @@ def test_nothing_to_ingest_is_a_clear_error(tmp_path: Path) -> None:
     code, output = _invoke("ingest", str(empty), "--data-dir", str(tmp_path / "store"))
     assert code == 2
     assert "Không có tệp nào" in output
+
+
+def test_ask_and_search_with_and_without_diacritics(tmp_path: Path) -> None:
+    data = str(tmp_path / "store")
+    report = tmp_path / "bao-cao.txt"
+    report.write_text(REPORT, encoding="utf-8")
+    assert _invoke("ingest", str(report), "--data-dir", data)[0] == 0
+
+    code, response = _invoke_json("ask", "Tổng giá trị sản xuất năm 2022 đạt bao nhiêu?", "--data-dir", data)
+    assert code == 0
+    assert not response["abstained"]
+    assert "5.123 tỷ đồng" in response["answer"]
+    citation = response["citations"][0]
+    assert (citation["doc_number"], citation["section_path"]) == (
+        "15/BC-UBND",
+        ["I. KẾT QUẢ ĐẠT ĐƯỢC", "1. Lĩnh vực kinh tế"],
+    )
+    assert "5.123 tỷ đồng" in citation["supporting_sentence"]
+
+    code, response = _invoke_json("ask", "ty le ho ngheo giam con bao nhieu", "--data-dir", data)
+    assert code == 0
+    assert "2,15%" in response["answer"]
+
+    code, response = _invoke_json("ask", "Kim ngạch xuất khẩu đạt bao nhiêu triệu USD?", "--data-dir", data)
+    assert response["abstained"]
+    assert "Không tìm thấy" in response["answer"]
+
+    code, output = _invoke("ask", "Tổng giá trị sản xuất năm 2022 đạt bao nhiêu?", "--data-dir", data)
+    assert code == 0
+    assert "[1]" in output
+    assert "15/BC-UBND" in output
+
+    code, hits = _invoke_json("search", "ho ngheo", "--data-dir", data, "--limit", "2")
+    assert code == 0
+    assert hits[0]["section_path"] == ["I. KẾT QUẢ ĐẠT ĐƯỢC", "2. Lĩnh vực xã hội"]
