@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
+from typing import Literal
 
 from langchain_core.runnables import Runnable, RunnableLambda
 from pydantic import BaseModel, Field
@@ -98,6 +99,20 @@ class AskResponse(BaseModel):
     notices: list[str] = Field(default_factory=list)
     answerer: str = "extractive"
     timings_ms: dict[str, float] = Field(default_factory=dict)
+
+
+class StreamEvent(BaseModel):
+    """One event of a streamed answer: answer text as it forms, then the verified citations, then the end.
+
+    ``token`` events carry text deltas; ``citations`` carries the citations of the final answer; ``done``
+    carries the whole verified response (its ``answer`` is authoritative: verification may have changed
+    what was streamed, and says so in ``notices``).
+    """
+
+    kind: Literal["token", "citations", "done"]
+    text: str = ""
+    citations: list[Citation] = Field(default_factory=list)
+    response: AskResponse | None = None
 
 
 _FOLLOW_UP = re.compile(r"^(còn|thế còn|vậy còn)\b|thì sao\s*\??$", re.IGNORECASE)
@@ -272,3 +287,11 @@ class QuestionAnswering:
             notices=verified.notices,
             timings_ms=timings,
         )
+
+    def stream(self, request: AskRequest) -> Iterator[StreamEvent]:
+        """The answer as events. The extractive answer is known at once; it is sent a few words at a time."""
+        response = self.ask(request)
+        for piece in re.findall(r"\S+\s*", response.answer):
+            yield StreamEvent(kind="token", text=piece)
+        yield StreamEvent(kind="citations", citations=response.citations)
+        yield StreamEvent(kind="done", response=response)
