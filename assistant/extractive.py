@@ -16,6 +16,7 @@ from typing import Literal
 
 from ingestion.textnorm import fold, strip_diacritics
 from prompts import templates
+from vectorstore.abbreviations import ABBREVIATIONS
 from vectorstore.lexical import has_no_diacritics, syllables
 from vectorstore.query import QueryAnalysis
 from vectorstore.retriever import ScoredPassage
@@ -121,7 +122,9 @@ _LOOKUP = re.compile(
 )
 _HOW_MUCH = re.compile(r"bao nhiêu|\bmấy\b")
 _YESNO = re.compile(r"\bcó\b.+\bkhông\s*\??$|phải không\s*\??$")
-_COMPARE = re.compile(r"\bso với\b|\bso sánh\b|\bvà (của )?(huyện|tỉnh|xã)\b|\bvà chỉ tiêu\b")
+_COMPARE = re.compile(r"\bso sánh\b")
+_YEAR_IN_TEXT = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
+_TERMS = re.compile(r"(?<!\d)(?:19|20)\d\d\s*[-–—]\s*(?:19|20)\d\d(?!\d)")
 MAX_ANSWER_CHARS = 300
 
 
@@ -129,7 +132,8 @@ def question_shape(question: str, analysis: QueryAnalysis) -> QuestionShape:
     folded = fold(question)
     if _WHERE.search(folded):
         return "where"
-    if len(analysis.localities) >= 2 or _COMPARE.search(folded):
+    two_periods = len(set(_YEAR_IN_TEXT.findall(question))) >= 3 or len(_TERMS.findall(question)) >= 2
+    if len(analysis.localities) >= 2 or two_periods or _COMPARE.search(folded):
         return "comparison"
     if _LOOKUP.search(folded):
         return "lookup"
@@ -183,6 +187,20 @@ def terms_of(text: str, bare: bool) -> list[str]:
     return [strip_diacritics(t) for t in tokens] if bare else tokens
 
 
+_ABBREVIATION_PATTERNS = [
+    (re.compile(rf"(?<!\w){re.escape(short)}(?!\w)"), long) for short, long in ABBREVIATIONS.items()
+]
+
+
+def sentence_terms(text: str, bare: bool) -> set[str]:
+    """A sentence's terms, plus the expansion of every abbreviation in it ("UVTVTU" also says "ủy viên …")."""
+    terms = set(terms_of(text, bare))
+    for pattern, long in _ABBREVIATION_PATTERNS:
+        if pattern.search(text):
+            terms.update(terms_of(long, bare))
+    return terms
+
+
 def content_terms(question: str, analysis: QueryAnalysis, bare: bool = False) -> list[str]:
     """The question's content syllables: no question words, no localities or years (they steer retrieval)."""
     steering = set()
@@ -193,16 +211,39 @@ def content_terms(question: str, analysis: QueryAnalysis, bare: bool = False) ->
     return [t for t in terms_of(analysis.lexical_query, bare) if t not in stopwords and t not in steering]
 
 
+def _figures(text: str) -> frozenset[str]:
+    return frozenset(re.findall(r"\d+(?:[.,]\d+)*", text))
+
+
+def _restates(figures: frozenset[str], other: frozenset[str]) -> bool:
+    return figures <= other or other <= figures
+
+
+def _period_fit(passage: ScoredPassage, years: frozenset[int]) -> float:
+    """Prefer sections about the years the question names: "năm 2022" wants the 2022 results, not the 2023 plan."""
+    if not years:
+        return 1.0
+    path_years = {int(y) for y in _YEAR_IN_TEXT.findall(" ".join(passage.section_path))}
+    if not path_years:
+        return 1.0
+    return 1.2 if path_years & years else 0.7
+
+
 class ExtractiveAnswerer:
     def __init__(self, min_coverage: float = 0.5) -> None:
         self.min_coverage = min_coverage
 
     def _candidates(
-        self, terms: Sequence[str], passages: Sequence[ScoredPassage], shape: QuestionShape, bare: bool
+        self,
+        terms: Sequence[str],
+        passages: Sequence[ScoredPassage],
+        shape: QuestionShape,
+        bare: bool,
+        years: frozenset[int] = frozenset(),
     ) -> list[Candidate]:
         sentence_spans = [_spans(p.text, _SENTENCE_BREAK) for p in passages]
         units = [
-            (i, set(terms_of(p.text[a:b], bare)), a, b)
+            (i, sentence_terms(p.text[a:b], bare), a, b)
             for i, p in enumerate(passages)
             for a, b in sentence_spans[i]
         ]
@@ -215,9 +256,17 @@ class ExtractiveAnswerer:
         bigrams = list(itertools.pairwise(unique_terms))
         total = sum(idf.values())
         candidates = []
+        context_cache: dict[int, set[str]] = {}
         for passage_index, words, start, end in units:
             passage = passages[passage_index]
-            heading_words = set(terms_of(" ".join(passage.section_path), bare))
+            if passage_index not in context_cache:
+                meta = passage.metadata
+                # The words a sentence stands under: its section path and its document's identity.
+                identity = " ".join(x for x in (meta.doc_type, meta.title, meta.number) if x)
+                context_cache[passage_index] = sentence_terms(
+                    " ".join((*passage.section_path, identity)), bare
+                )
+            heading_words = context_cache[passage_index]
             text = " ".join(terms_of(passage.text[start:end], bare))
             matched = [t for t in unique_terms if t in words]
             context_matched = [t for t in unique_terms if t in words or t in heading_words]
@@ -228,6 +277,7 @@ class ExtractiveAnswerer:
                 score = sum(idf[t] for t in unique_terms if t in heading_words) + 0.3 * score
             elif shape in ("figure", "comparison") and _NUMBER.search(text):
                 score *= 1.5
+            score *= _period_fit(passage, years)
             score *= 1.0 + 0.5 / (1 + passage_index)  # retrieval order as a prior
             candidates.append(Candidate(passage_index, start, end, score, coverage))
         candidates.sort(key=lambda c: -c.score)
@@ -261,28 +311,36 @@ class ExtractiveAnswerer:
                 break
         return candidate.start + clauses[lo][0], candidate.start + clauses[hi][1]
 
-    def _sides(self, candidates: Sequence[Candidate], passages: Sequence[ScoredPassage]) -> list[Candidate]:
-        """The best sentence for each side of a comparison: per locality when the passages span several
-        localities, else the two best sentences from different sections (two periods of one place)."""
-
-        def side(c: Candidate) -> str:
-            passage = passages[c.passage_index]
-            return passage.metadata.locality or passage.doc_id
-
-        sides = list(dict.fromkeys(side(c) for c in candidates))
-        chosen: list[Candidate] = []
-        if len(sides) >= 2:
-            for name in sides[:2]:
-                chosen.append(next(c for c in candidates if side(c) == name))
-        else:
-            chosen.append(candidates[0])
-            first_section = passages[candidates[0].passage_index].section_id
-            other = next(
-                (c for c in candidates[1:] if passages[c.passage_index].section_id != first_section), None
-            )
-            if other is not None and other.coverage >= self.min_coverage:
-                chosen.append(other)
-        return chosen
+    def _sides(
+        self, candidates: Sequence[Candidate], passages: Sequence[ScoredPassage], localities: Sequence[str]
+    ) -> list[Candidate]:
+        """The best sentence for each side of a comparison: one per locality the question names, else (two
+        periods of one place) the best sentence and the best one from another section stating other figures."""
+        if len(localities) >= 2:
+            wanted = {fold(x) for x in localities}
+            chosen: list[Candidate] = []
+            seen: set[str] = set()
+            for candidate in candidates:
+                locality = fold(passages[candidate.passage_index].metadata.locality or "")
+                if locality in wanted and locality not in seen:
+                    seen.add(locality)
+                    chosen.append(candidate)
+            return chosen or [candidates[0]]
+        first = candidates[0]
+        first_passage = passages[first.passage_index]
+        first_figures = _figures(first_passage.text[first.start : first.end])
+        other = next(
+            (
+                c
+                for c in candidates[1:]
+                if passages[c.passage_index].section_id != first_passage.section_id
+                and not _restates(_figures(passages[c.passage_index].text[c.start : c.end]), first_figures)
+            ),
+            None,
+        )
+        if other is not None and other.coverage >= self.min_coverage:
+            return [first, other]
+        return [first]
 
     def answer(
         self, question: str, analysis: QueryAnalysis, passages: Sequence[ScoredPassage]
@@ -291,7 +349,8 @@ class ExtractiveAnswerer:
         shape = question_shape(question, analysis)
         bare = has_no_diacritics(question)
         terms = content_terms(question, analysis, bare)
-        candidates = self._candidates(terms, passages, shape, bare)
+        years = frozenset(int(y) for y in _YEAR_IN_TEXT.findall(question))
+        candidates = self._candidates(terms, passages, shape, bare, years)
         if not candidates or candidates[0].coverage < self.min_coverage:
             return None
         if shape == "figure":
@@ -304,7 +363,7 @@ class ExtractiveAnswerer:
         best = candidates[0]
         chosen = [best]
         if shape == "comparison":
-            chosen = self._sides(candidates, passages)
+            chosen = self._sides(candidates, passages, analysis.localities)
         elif shape in ("list", "figure"):
             # A second sentence when it adds question words the first lacks (two indicators in one question).
             covered = set(terms_of(passages[best.passage_index].text[best.start : best.end], bare))
@@ -312,8 +371,8 @@ class ExtractiveAnswerer:
                 other_words = set(terms_of(passages[other.passage_index].text[other.start : other.end], bare))
                 adds = (set(terms) & other_words) - covered
                 neighbour = other.passage_index == best.passage_index
-                floor = 0.4 if neighbour else 0.6
-                if adds and other.coverage >= self.min_coverage and other.score >= floor * best.score:
+                floor = 0.3 if neighbour else 0.6
+                if adds and other.coverage >= self.min_coverage / 2 and other.score >= floor * best.score:
                     chosen.append(other)
                     break
         if shape == "where":
@@ -332,6 +391,7 @@ class ExtractiveAnswerer:
         cited: list[int] = []
         parts: list[str] = []
         supporting = []
+        side_localities = {passages[c.passage_index].metadata.locality for c in chosen}
         for candidate in chosen:
             passage = passages[candidate.passage_index]
             start, end = self._trim(passage, candidate, terms, bare)
@@ -340,9 +400,12 @@ class ExtractiveAnswerer:
             marker = cited.index(candidate.passage_index) + 1
             sentence = passage.text[start:end].strip().rstrip(";,:")
             if shape == "comparison" and len(chosen) > 1:
+                # The label names the side without adding figures the cited passage does not carry:
+                # the locality, or for two parts of one document, the top-level part it stands in.
                 label = (
-                    " ".join(x for x in (passage.metadata.locality, passage.metadata.period) if x)
-                    or passage.heading
+                    passage.metadata.locality
+                    if len(side_localities) > 1
+                    else (passage.section_path[0] if passage.section_path else passage.heading)
                 )
                 parts.append(templates.COMPARISON_SIDE.format(label=label, sentence=f"{sentence} [{marker}]"))
             else:

@@ -16,7 +16,7 @@ from prompts import templates
 
 _MARKER = re.compile(r"\[(\d+)\]")
 # An answer sentence ends after its markers ("… 12,37% [1]. Next …") or at a line break.
-_SENTENCE = re.compile(r"[^\n]+?(?:\[\d+\](?:\s*\[\d+\])*[.;]?|\n|$)")
+_SENTENCE = re.compile(r"[^\n]+?(?:\[\d+\](?:[ \t]*\[\d+\])*[.;]?[ \t]*|(?=\n)|$)\n?")
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,7 @@ ABBREVIATIONS: dict[str, str] = {
     "BTV": "Ban Thường vụ",
     "UVTVTU": "Ủy viên Ban Thường vụ Tỉnh ủy",
     "UVBTV": "Ủy viên Ban Thường vụ",
+    "Đ/c": "đồng chí",
     "ĐBQH": "đại biểu Quốc hội",
     "GPMB": "giải phóng mặt bằng",
     "THPT": "trung học phổ thông",
