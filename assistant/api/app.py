@@ -1,0 +1,124 @@
+"""The FastAPI app: factory, lifespan (the runtime opened once, kept on ``app.state``), middleware, routers."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from starlette.types import Scope
+
+from assistant.api.errors import install_error_handlers
+from assistant.api.limits import BodyLimitMiddleware
+from assistant.api.metrics import ApiMetrics, MetricsMiddleware
+from assistant.api.security import KeyRing
+from assistant.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+# Multipart framing around an uploaded file (boundaries, part headers, other form fields).
+_MULTIPART_OVERHEAD = 64 * 1024
+# Paths that take an uploaded file; the UI (mounted outside /api and /v1) does its own uploads too.
+_UPLOAD_PATHS = ("/api/documents", "/api/evals")
+
+DESCRIPTION = """
+Hỏi đáp văn kiện hành chính tiếng Việt, kèm trích dẫn đến từng mục của văn bản.
+
+* **Hỏi đáp**: `POST /api/ask`, `POST /api/ask/stream` (Server-Sent Events).
+* **Tra cứu**: `GET /api/search`.
+* **Văn bản**: `GET/POST/DELETE /api/documents`, tiến độ nạp ở `GET /api/jobs/{id}`.
+* **Tương thích OpenAI**: `POST /v1/chat/completions`, `GET /v1/models`.
+* **Đánh giá** (quản trị): `POST /api/evals`.
+
+Khoá API gửi bằng `Authorization: Bearer <khoá>` hoặc `X-API-Key: <khoá>`. Mọi lỗi trả về
+`{"error": {"code", "message", "message_en"}}`.
+"""
+
+
+def _body_limit(settings: Settings) -> Callable[[Scope], int]:
+    api = settings.api
+
+    def limit_for(scope: Scope) -> int:
+        path: str = scope.get("path", "")
+        if scope.get("method") == "POST" and path.rstrip("/") in _UPLOAD_PATHS:
+            return api.max_upload_bytes + _MULTIPART_OVERHEAD
+        if path.startswith(("/api/", "/v1/")):
+            return api.max_body_bytes
+        return api.max_upload_bytes + _MULTIPART_OVERHEAD
+
+    return limit_for
+
+
+def create_app(settings: Settings | None = None, data_dir: Path | None = None) -> FastAPI:
+    """The app over the store in ``data_dir`` (default: ``settings.data_dir``); opened when the app starts."""
+    from assistant.runtime import open_runtime
+    from assistant.services.jobs import JobManager
+    from assistant.settings import get_settings
+
+    settings = settings or get_settings()
+    store_dir = data_dir or settings.data_dir
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        with open_runtime(settings, store_dir) as runtime:
+            # Warm up what the first question would otherwise pay for: the model and the lexical index.
+            runtime.embeddings.embed_query("khởi động")
+            runtime.retriever.catalog()
+            jobs = JobManager()
+            app.state.runtime = runtime
+            app.state.jobs = jobs
+            app.state.ready = True
+            try:
+                yield
+            finally:
+                app.state.ready = False
+                jobs.shutdown()
+                app.state.runtime = None
+
+    app = FastAPI(
+        title="Văn Kiện QA",
+        description=DESCRIPTION,
+        version="0.1.0",
+        lifespan=lifespan,
+        openapi_tags=[
+            {"name": "Hỏi đáp", "description": "Câu trả lời kèm trích dẫn đã kiểm chứng."},
+            {"name": "Tra cứu", "description": "Tìm các mục văn bản liên quan."},
+            {"name": "Văn bản", "description": "Danh sách, cây mục, nạp và xoá văn bản."},
+            {"name": "Tác vụ", "description": "Tiến độ các tác vụ chạy nền (nạp văn bản, đánh giá)."},
+            {
+                "name": "Tương thích OpenAI",
+                "description": "Dùng được với thư viện openai và các giao diện chat.",
+            },
+            {"name": "Đánh giá", "description": "Chạy bộ câu hỏi kiểm thử (chỉ quản trị)."},
+            {"name": "Trạng thái", "description": "Kiểm tra sống, sẵn sàng, chỉ số."},
+        ],
+    )
+    app.state.settings = settings
+    app.state.data_dir = store_dir
+    app.state.keys = KeyRing.from_settings(settings.api)
+    app.state.runtime = None
+    app.state.ready = False
+    metrics = ApiMetrics(lambda: app.state.runtime)
+    app.state.metrics = metrics
+
+    install_error_handlers(app)
+    app.add_middleware(BodyLimitMiddleware, limit_for=_body_limit(settings))
+    app.add_middleware(MetricsMiddleware, metrics=metrics)
+
+    from assistant.api.routers import ask, documents, evals, health, jobs, openai_compat, search
+    from assistant.api.routers import metrics as metrics_router
+
+    for router in (
+        ask.router,
+        search.router,
+        documents.router,
+        jobs.router,
+        openai_compat.router,
+        evals.router,
+        health.router,
+        metrics_router.router,
+    ):
+        app.include_router(router)
+    return app

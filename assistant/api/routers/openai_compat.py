@@ -1,0 +1,263 @@
+"""The OpenAI chat API (``/v1/chat/completions``, ``/v1/models``), so that SDKs and chat front-ends work unchanged.
+
+The last user message is the question; earlier user turns (with the assistant replies that followed
+them) are its history. The sources travel twice: as Markdown footnotes in the content (what a chat
+front-end shows) and as ``vankien_citations`` (what a program reads).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+import uuid
+from collections.abc import Iterator
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Body
+from fastapi.responses import StreamingResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from assistant.answering import AskRequest, Citation, Turn
+from assistant.api.deps import MetricsDep, ReaderDep, RuntimeDep, SettingsDep
+from assistant.api.errors import ApiError, ErrorResponse, stream_error_payload
+from assistant.api.routers.ask import check_question
+
+router = APIRouter(prefix="/v1", tags=["Tương thích OpenAI"])
+
+
+class ChatMessage(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    role: Literal["system", "developer", "user", "assistant", "tool", "function"]
+    # A string, or a list of content parts ({"type": "text", "text": ...}); other parts are ignored.
+    content: str | list[dict[str, Any]] | None = None
+
+    def text(self) -> str:
+        if isinstance(self.content, str):
+            return self.content
+        if not self.content:
+            return ""
+        return "".join(str(p.get("text", "")) for p in self.content if p.get("type") == "text")
+
+
+class ChatCompletionRequest(BaseModel):
+    # Sampling options of the OpenAI API (temperature, max_tokens, ...) are accepted and ignored.
+    model_config = ConfigDict(extra="allow")
+
+    model: str = Field(examples=["vankien"])
+    messages: list[ChatMessage] = Field(min_length=1)
+    stream: bool = False
+
+
+class ModelCard(BaseModel):
+    id: str
+    object: Literal["model"] = "model"
+    created: int = 0
+    owned_by: str = "vankien"
+
+
+class ModelList(BaseModel):
+    object: Literal["list"] = "list"
+    data: list[ModelCard]
+
+
+class AssistantMessage(BaseModel):
+    role: Literal["assistant"] = "assistant"
+    content: str
+
+
+class Choice(BaseModel):
+    index: int = 0
+    message: AssistantMessage
+    finish_reason: Literal["stop"] = "stop"
+
+
+class ChatCompletion(BaseModel):
+    id: str
+    object: Literal["chat.completion"] = "chat.completion"
+    created: int
+    model: str
+    choices: list[Choice]
+    vankien_citations: list[Citation] = Field(description="Trích dẫn có cấu trúc, theo số [1], [2], ...")
+    vankien_abstained: bool
+
+
+CHAT_EXAMPLES: dict[str, Any] = {
+    "hoi": {
+        "summary": "Một câu hỏi",
+        "value": {
+            "model": "vankien",
+            "messages": [
+                {
+                    "role": "user",
+                    "content": "Giá trị sản xuất công nghiệp của Bắc Tân Uyên năm 2025 là bao nhiêu?",
+                }
+            ],
+        },
+    },
+    "hoi_tiep": {
+        "summary": "Hỏi tiếp trong một cuộc trò chuyện",
+        "value": {
+            "model": "vankien",
+            "messages": [
+                {"role": "user", "content": "Tổng thu ngân sách năm 2021 của huyện là bao nhiêu?"},
+                {"role": "assistant", "content": "Tổng thu ngân sách năm 2021 đạt ... [1]"},
+                {"role": "user", "content": "Còn năm 2022 thì sao?"},
+            ],
+            "stream": True,
+        },
+    },
+}
+
+_MARKER = re.compile(r"\[(\d+)\]")
+
+
+def to_ask_request(chat: ChatCompletionRequest) -> AskRequest:
+    """The last user message is the question; earlier user messages, with their replies, the history."""
+    last_user = max((i for i, m in enumerate(chat.messages) if m.role == "user"), default=None)
+    if last_user is None:
+        raise ApiError(
+            422,
+            "no_user_message",
+            "Không có tin nhắn nào của người dùng (role 'user') để trả lời.",
+            "There is no user message to answer.",
+        )
+    history: list[Turn] = []
+    for message in chat.messages[:last_user]:
+        if message.role == "user":
+            history.append(Turn(question=message.text()))
+        elif message.role == "assistant" and history and history[-1].answer is None:
+            history[-1] = Turn(question=history[-1].question, answer=message.text())
+    return AskRequest(question=chat.messages[last_user].text(), history=history)
+
+
+def footnote(citation: Citation) -> str:
+    identity = " ".join(x for x in (citation.doc_type, citation.doc_number) if x) or citation.file_name
+    if citation.date:
+        identity += f", ngày {citation.date}"
+    path = " › ".join(citation.section_path)
+    sentence = " ".join(citation.supporting_sentence.split())
+    return f"[^{citation.number}]: {identity} — {path}: “{sentence}”"
+
+
+def footnotes(citations: list[Citation]) -> str:
+    if not citations:
+        return ""
+    return "\n\n" + "\n".join(footnote(c) for c in citations)
+
+
+def with_footnote_markers(answer: str) -> str:
+    """``[1]`` → ``[^1]``: the answer's markers as Markdown footnote references."""
+    return _MARKER.sub(r"[^\1]", answer)
+
+
+class _MarkerRewriter:
+    """Rewrites markers in streamed text whose pieces may split a marker ("[", "1", "]")."""
+
+    def __init__(self) -> None:
+        self._held = ""
+
+    def feed(self, piece: str) -> str:
+        text = self._held + piece
+        # Hold back a trailing "[" or "[12" that a later piece may complete.
+        cut = re.search(r"\[\d*$", text)
+        self._held = text[cut.start() :] if cut else ""
+        ready = text[: cut.start()] if cut else text
+        return with_footnote_markers(ready)
+
+    def flush(self) -> str:
+        held, self._held = self._held, ""
+        return held
+
+
+@router.get("/models", response_model=ModelList, summary="Mô hình hiện có")
+def list_models(settings: SettingsDep, _role: ReaderDep) -> ModelList:
+    return ModelList(data=[ModelCard(id=settings.api.model_name)])
+
+
+@router.post(
+    "/chat/completions",
+    response_model=ChatCompletion,
+    summary="Hỏi đáp theo giao thức chat của OpenAI",
+    responses={
+        200: {
+            "content": {"text/event-stream": {}},
+            "description": "JSON, hoặc luồng SSE khi `stream` là true",
+        },
+        401: {"model": ErrorResponse},
+        422: {"model": ErrorResponse},
+    },
+)
+def chat_completions(
+    chat: Annotated[ChatCompletionRequest, Body(openapi_examples=CHAT_EXAMPLES)],
+    runtime: RuntimeDep,
+    settings: SettingsDep,
+    metrics: MetricsDep,
+    _role: ReaderDep,
+) -> ChatCompletion | StreamingResponse:
+    """Câu trả lời kèm chú thích nguồn dạng Markdown (`[^1]: ...`) trong `content`, và trích dẫn có
+    cấu trúc trong `vankien_citations`."""
+    request = to_ask_request(chat)
+    check_question(request, settings)
+    completion_id = f"chatcmpl-{uuid.uuid4().hex}"
+    created = int(time.time())
+    model = settings.api.model_name
+    if not chat.stream:
+        response = runtime.answering.ask(request)
+        metrics.observe_ask(response.timings_ms)
+        content = with_footnote_markers(response.answer) + footnotes(response.citations)
+        return ChatCompletion(
+            id=completion_id,
+            created=created,
+            model=model,
+            choices=[Choice(message=AssistantMessage(content=content))],
+            vankien_citations=response.citations,
+            vankien_abstained=response.abstained,
+        )
+
+    def chunk(delta: dict[str, Any], finish_reason: str | None = None, **extra: Any) -> str:
+        body = {
+            "id": completion_id,
+            "object": "chat.completion.chunk",
+            "created": created,
+            "model": model,
+            "choices": [{"index": 0, "delta": delta, "finish_reason": finish_reason}],
+            **extra,
+        }
+        return f"data: {json.dumps(body, ensure_ascii=False)}\n\n"
+
+    def events() -> Iterator[str]:
+        yield chunk({"role": "assistant", "content": ""})
+        rewriter = _MarkerRewriter()
+        streamed: list[str] = []
+        try:
+            for event in runtime.answering.stream(request):
+                if event.kind == "token":
+                    streamed.append(event.text)
+                    text = rewriter.feed(event.text)
+                    if text:
+                        yield chunk({"content": text})
+                elif event.kind == "done":
+                    assert event.response is not None
+                    metrics.observe_ask(event.response.timings_ms)
+                    tail = rewriter.flush()
+                    if "".join(streamed).strip() != event.response.answer.strip():
+                        # Verification changed the answer after it was streamed: say so, and give the final one.
+                        notes = "\n".join(event.response.notices) or "Câu trả lời đã được hiệu chỉnh:"
+                        tail += f"\n\n{notes}\n\n{with_footnote_markers(event.response.answer)}"
+                    tail += footnotes(event.response.citations)
+                    if tail:
+                        yield chunk({"content": tail})
+                    citations = [c.model_dump(mode="json") for c in event.response.citations]
+                    yield chunk(
+                        {},
+                        "stop",
+                        vankien_citations=citations,
+                        vankien_abstained=event.response.abstained,
+                    )
+        except Exception as error:
+            yield f"data: {json.dumps(stream_error_payload(error), ensure_ascii=False)}\n\n"
+        yield "data: [DONE]\n\n"
+
+    return StreamingResponse(events(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})

@@ -1,0 +1,1 @@
+"""Thin services the API (and the UI) share: background jobs, uploads, evaluation runs."""

@@ -1,0 +1,28 @@
+"""English messages for the error codes of ingestion, the store and the embeddings (theirs are Vietnamese)."""
+
+from __future__ import annotations
+
+_ENGLISH: dict[str, str] = {
+    "unsupported_format": "Unsupported file format: only .txt, .md, .docx and .pdf files can be ingested.",
+    "unsupported_content": "The content is not a .txt/.md, .docx or .pdf document (checked from the bytes, not the name).",
+    "corrupt_file": "The file is damaged or not what its format says.",
+    "unknown_encoding": "The text encoding could not be determined (save the file as UTF-8 and retry).",
+    "scanned_pdf": "The PDF has no text layer (a scan); it cannot be read.",
+    "empty_document": "The document has no text to ingest.",
+    "file_not_found": "File not found.",
+    "unreadable_file": "The file could not be read.",
+    "ingest_failed": "Ingesting the document failed.",
+    "chroma_unavailable": "The vector database (Chroma) is unavailable.",
+    "chroma_collection_taken": "The Chroma collection belongs to another store.",
+    "vector_write_failed": "Writing vectors failed; the store is unchanged.",
+    "manifest_write_failed": "Writing the document catalogue failed; the store is unchanged.",
+    "search_failed": "The search failed.",
+    "embedding_model_changed": "The store was built with another embedding model.",
+    "embedding_failed": "Computing embeddings failed.",
+    "embedding_server_unavailable": "The embedding server is unavailable.",
+    "embedding_server_error": "The embedding server returned an error.",
+}
+
+
+def english_message(code: str) -> str:
+    return _ENGLISH.get(code, "The request could not be completed.")
