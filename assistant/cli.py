@@ -322,5 +322,43 @@ def search(
         console.print("   " + " ".join(words))
 
 
+_LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
+@app.command()
+def serve(
+    host: Annotated[
+        str | None,
+        typer.Option("--host", help="Địa chỉ lắng nghe (mặc định: VANKIEN_API__HOST hoặc 127.0.0.1)."),
+    ] = None,
+    port: Annotated[
+        int | None,
+        typer.Option("--port", min=1, max=65535, help="Cổng (mặc định: VANKIEN_API__PORT hoặc 8000)."),
+    ] = None,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Chạy máy chủ: API (/api, /v1 tương thích OpenAI, tài liệu ở /docs) và giao diện web (/)."""
+    import uvicorn
+
+    from assistant.api.app import create_app
+    from assistant.api.security import KeyRing
+
+    settings = get_settings()
+    host = host or settings.api.host
+    port = port or settings.api.port
+    if KeyRing.from_settings(settings.api).open_access:
+        # Without keys anyone who reaches the port is admin: only this machine may reach it.
+        if host not in _LOOPBACK_HOSTS:
+            err_console.print(f"[yellow]Bỏ qua --host {escape(host)}:[/] chưa cấu hình khoá API.")
+        host = "127.0.0.1"
+        console.print(
+            "[yellow]Chưa cấu hình khoá API[/] (VANKIEN_API__READER_KEYS, VANKIEN_API__ADMIN_KEYS): "
+            "máy chủ chỉ nhận kết nối từ chính máy này (127.0.0.1)."
+        )
+    shown = f"[{host}]" if ":" in host else host
+    console.print(f"Văn Kiện QA: http://{shown}:{port}/  (tài liệu API: http://{shown}:{port}/docs)")
+    uvicorn.run(create_app(settings, data_dir), host=host, port=port, log_level="info")
+
+
 def main() -> None:
     app()
