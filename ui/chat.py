@@ -1,0 +1,149 @@
+"""The Hỏi đáp tab's logic: a question streamed through the answering chain into chat messages.
+
+Messages are Gradio's ``messages`` dicts. The answer comes first; each citation follows it as a
+collapsed card (a "thought" message with a title) whose body is the whole section with the supporting
+sentence marked. Everything from documents or the user is escaped (:mod:`ui.render`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from assistant.answering import (
+    AskFilters,
+    AskRequest,
+    AskResponse,
+    Citation,
+    QuestionAnswering,
+    RetrievedPassage,
+    Turn,
+)
+from prompts import templates
+from ui.render import (
+    PATH_SEPARATOR,
+    RecordLookup,
+    document_label,
+    escape_markdown,
+    format_date,
+    highlight_span,
+    highlight_terms,
+    query_terms,
+    section_view,
+    shorten,
+)
+
+Message = dict[str, Any]
+
+# Long titles ("TIẾP TỤC XÂY DỰNG ĐẢNG BỘ…", 200+ characters) are cut on the card; the section shows all.
+TITLE_CHARS = 90
+# How many of the closest sections an abstention shows.
+CLOSEST_SHOWN = 3
+ABSTAIN_NOTICE = "Trợ lý không đưa ra câu trả lời vì không tìm thấy căn cứ trong văn bản."
+
+
+def citation_label(citation: Citation) -> str:
+    """'[1] Báo cáo số 250/BC-UBND ngày 02/12/2021 · KIỂM ĐIỂM…' (plain text)."""
+    parts = [citation.doc_type or "Văn bản"]
+    if citation.doc_number:
+        parts.append(f"số {citation.doc_number}")
+    if citation.date:
+        parts.append(f"ngày {format_date(citation.date)}")
+    label = " ".join(parts)
+    if citation.title:
+        label += f" · {shorten(citation.title, TITLE_CHARS)}"
+    elif len(parts) == 1:
+        label += f" · {citation.file_name}"
+    return f"[{citation.number}] {label}"
+
+
+def citation_card(citation: Citation, lookup: RecordLookup) -> Message:
+    """A collapsed card; opened, it shows the section with the supporting sentence marked."""
+    path = PATH_SEPARATOR.join(citation.section_path)
+    record = lookup(citation.doc_id)
+    span = (citation.supporting_start, citation.supporting_end)
+    view = section_view(record, citation.section_id, must_cover=span) if record else None
+    if view is None:
+        # The document changed or went away since the answer: show the cited passage itself.
+        sentence_at = citation.passage.find(citation.supporting_sentence)
+        body = highlight_span(
+            citation.passage, sentence_at, sentence_at + len(citation.supporting_sentence), markdown=True
+        )
+    else:
+        body = highlight_span(view.text, span[0] - view.offset, span[1] - view.offset, markdown=True)
+    return {
+        "role": "assistant",
+        "content": body,
+        "metadata": {
+            "title": escape_markdown(citation_label(citation)),
+            "log": path,
+            "status": "done",
+        },
+    }
+
+
+def closest_card(rank: int, passage: RetrievedPassage, question: str, lookup: RecordLookup) -> Message:
+    """One of the sections found nearest to a question the assistant did not answer."""
+    record = lookup(passage.doc_id)
+    label = document_label(record) if record is not None else passage.file_name
+    path = PATH_SEPARATOR.join(passage.section_path)
+    return {
+        "role": "assistant",
+        "content": highlight_terms(passage.text, query_terms(question), markdown=True),
+        "metadata": {
+            "title": escape_markdown(f"Mục gần {rank}: {label}"),
+            "log": path,
+            "status": "done",
+        },
+    }
+
+
+def answer_text(response: AskResponse) -> str:
+    """The final answer (escaped), with verification notices, or the abstention notice."""
+    if response.abstained:
+        text = f"**{escape_markdown(ABSTAIN_NOTICE)}**<br>{escape_markdown(response.answer)}"
+        if response.retrieved:
+            text += f"<br>{escape_markdown(templates.ABSTAIN_CLOSEST)}"
+    else:
+        text = escape_markdown(response.answer)
+    for notice in response.notices:
+        text += f"<br><em>{escape_markdown(notice)}</em>"
+    return text
+
+
+def final_messages(response: AskResponse, lookup: RecordLookup) -> list[Message]:
+    """The answer message and its cards: citations, or the closest sections when it abstained."""
+    css_class = "vk-abstained" if response.abstained else "vk-answer"
+    messages: list[Message] = [
+        {"role": "assistant", "content": f'<span class="{css_class}">{answer_text(response)}</span>'}
+    ]
+    if response.abstained:
+        closest = response.retrieved[:CLOSEST_SHOWN]
+        messages += [closest_card(i, p, response.question, lookup) for i, p in enumerate(closest, start=1)]
+    else:
+        messages += [citation_card(c, lookup) for c in response.citations]
+    return messages
+
+
+def stream_chat(
+    answering: QuestionAnswering,
+    lookup: RecordLookup,
+    question: str,
+    turns: Sequence[Turn],
+    filters: AskFilters,
+    messages: Sequence[Message],
+) -> Iterator[tuple[list[Message], AskResponse | None]]:
+    """Yield the chat as it grows: the question, the answer a few words at a time, then the cards.
+
+    The last item carries the response, so the caller can remember the turn for follow-ups.
+    """
+    shown = [*messages, {"role": "user", "content": escape_markdown(question)}]
+    partial = ""
+    yield [*shown, {"role": "assistant", "content": "…"}], None
+    request = AskRequest(question=question, history=list(turns), filters=filters)
+    for event in answering.stream(request):
+        if event.kind == "token":
+            partial += escape_markdown(event.text)
+            yield [*shown, {"role": "assistant", "content": partial}], None
+        elif event.kind == "done" and event.response is not None:
+            yield [*shown, *final_messages(event.response, lookup)], event.response

@@ -1,0 +1,43 @@
+"""Mount the Gradio UI on the FastAPI app at ``/``."""
+
+from __future__ import annotations
+
+from importlib import resources
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+    from assistant.runtime import Runtime
+    from assistant.settings import Settings
+
+UI_PATH = "/"
+
+
+def mount_ui(app: FastAPI, settings: Settings | None = None) -> None:
+    """Mount the UI at ``/``. Handlers use ``app.state.runtime``, which the app's lifespan opens.
+
+    Call it last in the app factory: the UI's catch-all route must come after the API's routes.
+    ``settings`` (default: the process settings) caps the size of uploaded files.
+    """
+    import gradio as gr
+
+    from assistant.settings import get_settings
+    from ui.blocks import build_blocks
+
+    settings = settings or get_settings()
+
+    def current_runtime() -> Runtime:
+        runtime: Runtime = app.state.runtime
+        return runtime
+
+    css = resources.files("ui").joinpath("style.css").read_text(encoding="utf-8")
+    gr.mount_gradio_app(
+        app,
+        build_blocks(current_runtime),
+        path=UI_PATH,
+        css=css,
+        max_file_size=settings.api.max_upload_bytes,
+        footer_links=["settings"],
+        show_error=True,
+    )
