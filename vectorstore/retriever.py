@@ -78,9 +78,11 @@ class ScoredPassage:
 
 @dataclass(frozen=True)
 class FusionWeights:
+    # Tuned on the dev set (BENCHMARKS.md): lexical evidence counts double, a gentler RRF constant than the
+    # usual 60 lets a strong single-list hit (an exact phrase, an expanded abbreviation) reach the top.
     dense: float = 1.0
-    lexical: float = 1.0
-    rrf_k: int = 60
+    lexical: float = 2.0
+    rrf_k: int = 30
     locality_boost: float = 0.5
     year_boost: float = 0.25
     candidates: int = 50
