@@ -208,7 +208,11 @@ def content_terms(question: str, analysis: QueryAnalysis, bare: bool = False) ->
         steering.update(terms_of(locality, bare))
     steering.update(str(y) for y in analysis.years)
     stopwords = _BARE_STOPWORDS if bare else STOPWORDS
-    return [t for t in terms_of(analysis.lexical_query, bare) if t not in stopwords and t not in steering]
+    # Abbreviations in the question stand for their long forms, as they do in sentences (sentence_terms).
+    expanded = question
+    for pattern, long in _ABBREVIATION_PATTERNS:
+        expanded = pattern.sub(long, expanded)
+    return [t for t in terms_of(expanded, bare) if t not in stopwords and t not in steering]
 
 
 def _figures(text: str) -> frozenset[str]:
