@@ -7,6 +7,7 @@ a locality, year or term recognised in the question boosts the passages of the d
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -20,7 +21,7 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
 from ingestion.model import DocumentMetadata, DocumentRecord
-from ingestion.textnorm import fold
+from ingestion.textnorm import fold, strip_diacritics
 from vectorstore.lexical import LexicalIndex, has_no_diacritics
 from vectorstore.query import CatalogEntry, QueryAnalysis, analyze
 from vectorstore.store import DocumentStore, StoredChunk
@@ -113,6 +114,11 @@ def _covers(meta: DocumentMetadata, years: Sequence[int], period: tuple[int, int
     return any(meta.year == year or (span is not None and span[0] <= year <= span[1]) for year in years)
 
 
+def _without(text: str, name: str) -> str:
+    """``text`` with every mention of ``name`` (any case, with or without diacritics typed) removed."""
+    return re.sub(rf"(?i)(?<!\w)(?:{re.escape(name)}|{re.escape(strip_diacritics(name))})(?!\w)", " ", text)
+
+
 class HybridRetriever:
     """Dense + lexical retrieval over a :class:`DocumentStore`, kept in step with the store's generation."""
 
@@ -183,13 +189,23 @@ class HybridRetriever:
         where = (
             {"doc_id": {"$in": sorted(allowed_docs)}} if len(allowed_docs) < len(snapshot.records) else None
         )
-        dense_hits = self._store.dense_search(question, k=n, where=where)
+        dense_query, lexical_query = question, analysis.lexical_query
+        if filters.localities:
+            # Restricted to some localities (one side of a comparison): other places named in the
+            # question only pull towards their own documents' wording.
+            wanted = {fold(x) for x in filters.localities}
+            for entry in snapshot.catalog:
+                other = entry.metadata.locality
+                if other and fold(other) not in wanted:
+                    dense_query = _without(dense_query, other)
+                    lexical_query = _without(lexical_query, other)
+        dense_hits = self._store.dense_search(dense_query, k=n, where=where)
         dense_rank = {chunk.id: rank for rank, (chunk, _score) in enumerate(dense_hits)}
 
         mask = np.fromiter(
             (c.doc_id in allowed_docs for c in snapshot.chunks), dtype=bool, count=len(snapshot.chunks)
         )
-        lexical_scores = snapshot.lexical.scores(analysis.lexical_query)
+        lexical_scores = snapshot.lexical.scores(lexical_query)
         lexical_scores = np.where(mask, lexical_scores, 0.0)
         order = np.argsort(-lexical_scores, kind="stable")[:n]
         lexical_rank = {snapshot.chunks[i].id: rank for rank, i in enumerate(order) if lexical_scores[i] > 0}
