@@ -105,15 +105,9 @@ def build_blocks(get_runtime: RuntimeGetter) -> "gr.Blocks":
     """The whole UI. ``get_runtime`` returns the app's runtime when a handler runs."""
     import gradio as gr
 
+    from assistant.services.evaluation import available_testsets
     from ui.chat import stream_chat
-    from ui.evaluation import (
-        EvaluationError,
-        counts_text,
-        list_testsets,
-        metric_rows,
-        plots_html,
-        run_testset,
-    )
+    from ui.evaluation import EvaluationError, counts_text, metric_rows, plots_html, run_testset_file
 
     def checked(role: str | None, needed: str) -> None:
         try:
@@ -259,7 +253,7 @@ def build_blocks(get_runtime: RuntimeGetter) -> "gr.Blocks":
                     run_button = gr.Button("Chạy đánh giá", variant="primary", scale=1)
                 run_status = gr.Markdown()
                 metrics_table = gr.Dataframe(
-                    headers=METRIC_COLUMNS, interactive=False, wrap=True, label="Chỉ số"
+                    headers=METRIC_COLUMNS, interactive=False, wrap=True, label="Chỉ số", elem_id="vk-metrics"
                 )
                 plots = gr.HTML()
                 report_file = gr.File(label="Báo cáo HTML", interactive=False)
@@ -297,7 +291,8 @@ def build_blocks(get_runtime: RuntimeGetter) -> "gr.Blocks":
 
         def on_load() -> list[Any]:
             runtime = get_runtime()
-            testsets = [str(p) for p in list_testsets(runtime.settings.api.testsets_dir)]
+            folder = runtime.settings.api.testsets_dir
+            testsets = [str(folder / name) for name in available_testsets(folder)]
             return [
                 initial_role(runtime.settings),
                 gr.update(visible=keys_required(runtime.settings)),
@@ -413,30 +408,48 @@ def build_blocks(get_runtime: RuntimeGetter) -> "gr.Blocks":
             role: str | None,
             progress: gr.Progress = gr.Progress(),  # noqa: B008 - how Gradio injects a progress bar
         ) -> list[list[Any]]:
+            from assistant.services.documents import ingest_staged, stage_upload
+            from ingestion.chunker import Chunker
+            from ingestion.model import IngestError
+            from vectorstore.embeddings import TextEmbeddings
+
             checked(role, "admin")
             if not files:
                 raise gr.Error("Hãy chọn ít nhất một tệp.")
             runtime = get_runtime()
             cap = runtime.settings.api.max_upload_bytes
+            embeddings = runtime.embeddings
+            assert isinstance(embeddings, TextEmbeddings), "the runtime's embeddings count tokens"
+            chunker = Chunker(embeddings.count_tokens, runtime.settings.embedding.max_tokens)
             rows: list[list[Any]] = []
             for position, name in enumerate(files):
                 path = Path(name)
-                progress((position, len(files)), desc=f"Đang nạp {path.name}", unit="tệp")
-                if path.stat().st_size > cap:
-                    rows.append([path.name, "lỗi", "", 0, f"Tệp lớn quá {cap // (1024 * 1024)} MB."])
+
+                def report(fraction: float, _stage: str, position: int = position, path: Path = path) -> None:
+                    done = (position + fraction) / len(files)
+                    progress(done, desc=f"Đang nạp {path.name} ({position + 1}/{len(files)})")
+
+                report(0.0, "start")
+                try:
+                    if path.stat().st_size > cap:
+                        raise IngestError("file_too_large", f"Tệp lớn quá {cap // (1024 * 1024)} MB.")
+                    # The same checks as the API: type from the content, a clean file name.
+                    staged = stage_upload(runtime.store.data_dir, path.name, path.read_bytes())
+                    result = ingest_staged(runtime.store, chunker, staged, report)
+                except IngestError as error:
+                    rows.append([path.name, _STATUS_LABELS["failed"], "", 0, error.message])
                     continue
-                outcome = runtime.pipeline.ingest(path)
-                note = str(outcome.error) if outcome.error else ""
+                document = result["document"]
                 rows.append(
                     [
                         path.name,
-                        _STATUS_LABELS[outcome.status],
-                        outcome.doc_id or "",
-                        outcome.chunk_count,
-                        note,
+                        _STATUS_LABELS[result["status"]],
+                        document["id"],
+                        document["chunks"],
+                        "",
                     ]
                 )
-            progress((len(files), len(files)), desc="Xong")
+            progress(1.0, desc="Xong")
             return rows
 
         upload_button.click(upload, inputs=[upload_files, role_state], outputs=[upload_results]).then(
@@ -459,7 +472,13 @@ def build_blocks(get_runtime: RuntimeGetter) -> "gr.Blocks":
 
         def confirm_delete(doc_id: str | None, role: str | None) -> tuple[Any, Any, str]:
             checked(role, "admin")
-            removed = bool(doc_id) and get_runtime().store.delete_document(doc_id or "")
+            from assistant.services.documents import delete_document
+
+            runtime = get_runtime()
+            removed = (
+                bool(doc_id)
+                and delete_document(runtime.store, runtime.store.data_dir, doc_id or "") is not None
+            )
             message = f"Đã xoá văn bản {doc_id}." if removed else "Văn bản không còn trong kho."
             return None, gr.update(visible=False), message
 
@@ -487,14 +506,14 @@ def build_blocks(get_runtime: RuntimeGetter) -> "gr.Blocks":
                 # Gradio keeps uploads under a hashed folder; the run records the file's own name.
                 staging = Path(tempfile.mkdtemp(prefix="vankien-testset-"))
                 testset_path = Path(shutil.copy(uploaded, staging / Path(uploaded).name))
-            progress((0, 1), desc="Đang chuẩn bị")
+            progress(0.0, desc="Đang chuẩn bị")
             try:
-                run = run_testset(
+                run = run_testset_file(
                     runtime.answering,
                     testset_path,
-                    runtime.store.data_dir / "eval-runs",
+                    runtime.store.data_dir,
                     documents_dir=runtime.settings.api.eval_documents_dir,
-                    on_progress=lambda done, total: progress((done, total), desc="Đang hỏi", unit="câu"),
+                    report=lambda fraction, _stage: progress(fraction, desc="Đang chạy bộ câu hỏi"),
                 )
             except EvaluationError as error:
                 raise gr.Error(error.message) from None

@@ -1,23 +1,21 @@
 """The Đánh giá tab's logic: run a test set through the running assistant, summarise it for the page.
 
-The runner asks through the app's own :class:`QuestionAnswering` (the same path the API uses), so the
-evaluation measures exactly what users get, without opening a second store.
+The run goes through the same service as ``POST /api/evals`` (:mod:`assistant.services.evaluation`): the
+app's own answering chain, and run folders under ``<data_dir>/evals/runs/<run id>/``.
 """
 
 from __future__ import annotations
 
-import time
+import uuid
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from assistant.answering import AskRequest, QuestionAnswering
-from evals.protocol import AskFn, Passage, SystemAnswer
+from assistant.answering import QuestionAnswering
+from assistant.services.evaluation import TESTSET_SUFFIXES, run_testset, runs_dir
 
-TESTSET_SUFFIXES = (".jsonl", ".csv")
-ProgressFn = Callable[[int, int], None]
+ProgressFn = Callable[[float, str], None]
 
 
 class EvaluationError(Exception):
@@ -27,56 +25,6 @@ class EvaluationError(Exception):
         super().__init__(message)
         self.code = code
         self.message = message
-
-
-def answering_ask_fn(answering: QuestionAnswering) -> AskFn:
-    """The evaluation protocol over an answering chain: a question in, the answer and its passages out."""
-
-    def ask(question: str) -> SystemAnswer:
-        started = time.perf_counter()
-        response = answering.ask(AskRequest(question=question))
-        latency = (time.perf_counter() - started) * 1000
-        retrieved = tuple(
-            Passage(
-                document=p.file_name,
-                section_path=tuple(p.section_path),
-                text=p.text,
-                source_start=p.source_start,
-                source_end=p.source_end,
-                score=p.score,
-                section_id=p.section_id,
-            )
-            for p in response.retrieved
-        )
-        by_passage = {(p.doc_id, p.section_id, p.text): p for p in response.retrieved}
-        citations = []
-        for c in response.citations:
-            source = by_passage.get((c.doc_id, c.section_id, c.passage))
-            citations.append(
-                Passage(
-                    document=c.file_name,
-                    section_path=tuple(c.section_path),
-                    text=c.passage,
-                    source_start=source.source_start if source else None,
-                    source_end=source.source_end if source else None,
-                    section_id=c.section_id,
-                )
-            )
-        return SystemAnswer(
-            answer=response.answer,
-            abstained=response.abstained,
-            citations=tuple(citations),
-            retrieved=retrieved,
-            latency_ms=latency,
-        )
-
-    return ask
-
-
-def list_testsets(folder: Path) -> list[Path]:
-    if not folder.is_dir():
-        return []
-    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in TESTSET_SUFFIXES)
 
 
 @dataclass(frozen=True)
@@ -92,19 +40,17 @@ class EvaluationRun:
         return self.out_dir / REPORT_HTML
 
 
-def run_testset(
+def run_testset_file(
     answering: QuestionAnswering,
     testset_path: Path,
-    runs_dir: Path,
+    data_dir: Path,
     *,
     documents_dir: Path | None = None,
-    on_progress: ProgressFn | None = None,
+    report: ProgressFn | None = None,
 ) -> EvaluationRun:
-    """Validate and run a test set; the run folder (report.html, summary.json…) goes under ``runs_dir``."""
-    from dataclasses import replace
-
+    """Validate and run a test set file; the run folder goes where the API keeps runs (same run ids)."""
     from evals.documents import DocumentTexts
-    from evals.runner import load_run, run_evaluation
+    from evals.runner import load_run
     from evals.testset import check_quotes, load_testset
 
     if testset_path.suffix.lower() not in TESTSET_SUFFIXES:
@@ -113,37 +59,17 @@ def run_testset(
         testset = load_testset(testset_path)
     except OSError as error:
         raise EvaluationError("testset_unreadable", f"Không đọc được bộ câu hỏi: {error}") from None
-    documents = DocumentTexts(documents_dir) if documents_dir and documents_dir.is_dir() else None
-    if documents is not None:
-        testset = replace(testset, issues=(*testset.issues, *check_quotes(testset, documents)))
+    if documents_dir is not None and documents_dir.is_dir():
+        quote_issues = check_quotes(testset, DocumentTexts(documents_dir))
+        testset = replace(testset, issues=(*testset.issues, *quote_issues))
+    else:
+        documents_dir = None
     if not testset.is_valid():
         first = "; ".join(issue.render(testset_path.name) for issue in testset.errors[:3])
         raise EvaluationError("testset_invalid", f"Bộ câu hỏi không hợp lệ: {first}")
 
-    ask = answering_ask_fn(answering)
-    total = len(testset.items)
-    done = 0
-
-    def ask_counting(question: str) -> SystemAnswer:
-        nonlocal done
-        try:
-            return ask(question)
-        finally:
-            done += 1
-            if on_progress:
-                on_progress(done, total)
-
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
-    out_dir = runs_dir / f"{stamp}-{testset_path.stem}"
-    out_dir.mkdir(parents=True, exist_ok=True)
-    run_evaluation(
-        testset,
-        ask_counting,
-        out_dir,
-        documents=documents,
-        configuration={"testset": testset_path.name, "source": "ui"},
-        show_progress=False,
-    )
+    out_dir = runs_dir(data_dir) / uuid.uuid4().hex
+    run_testset(answering, testset, out_dir, documents_dir, report or (lambda _fraction, _message: None))
     summary, records = load_run(out_dir)
     return EvaluationRun(summary, records, out_dir)
 

@@ -1,0 +1,122 @@
+"""The UI in a real browser: ask with streamed answers and citations, search, upload, escaping."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.integration
+
+TIMEOUT = 60_000
+# Counts the distinct lengths the last answer bubble goes through while it streams.
+WATCH_STREAMING = """
+() => {
+  window.__answerLengths = new Set();
+  const chat = document.querySelector('#vk-chat');
+  new MutationObserver(() => {
+    const bubbles = chat.querySelectorAll('.bot .message-content, .bot');
+    const last = bubbles[bubbles.length - 1];
+    if (last) window.__answerLengths.add(last.innerText.length);
+  }).observe(chat, {subtree: true, childList: true, characterData: true});
+}
+"""
+
+
+def _ask(page: Any, question: str) -> None:
+    page.locator("#vk-question textarea").fill(question)
+    page.locator("#vk-send").click()
+
+
+def _open_tab(page: Any, name: str) -> None:
+    page.get_by_role("tab", name=name).click()
+
+
+def test_ask_streams_answer_with_citations_and_highlighted_sentence(page: Any) -> None:
+    page.evaluate(WATCH_STREAMING)
+    _ask(page, "Giá trị sản xuất công nghiệp của huyện Hòa An năm 2023 là bao nhiêu?")
+
+    card = page.locator("#vk-chat .thought-group .title").first
+    card.wait_for(state="visible", timeout=TIMEOUT)
+    chat = page.locator("#vk-chat")
+    assert "4.215 tỷ đồng" in chat.inner_text()
+    assert page.evaluate("window.__answerLengths.size") > 2, "the answer did not arrive in pieces"
+    # The card names the document (number, date) and the section.
+    card_text = card.inner_text()
+    assert "118/BC-UBND" in card_text
+    assert "05/12/2023" in card_text
+    assert "Công nghiệp" in card_text
+
+    card.click()
+    supporting = page.locator("#vk-chat mark.vk-support").first
+    supporting.wait_for(state="visible", timeout=TIMEOUT)
+    assert "4.215 tỷ đồng" in supporting.inner_text()
+    # The whole section is shown around the sentence.
+    assert "3 cụm công nghiệp" in chat.inner_text()
+
+
+def test_abstains_with_a_notice_and_the_closest_sections(page: Any) -> None:
+    _ask(page, "Số lượng tàu vũ trụ được phóng trong năm 2023 là bao nhiêu?")
+    notice = page.locator("#vk-chat .vk-abstained")
+    notice.wait_for(state="visible", timeout=TIMEOUT)
+    assert "không đưa ra câu trả lời" in notice.inner_text()
+    assert page.locator("#vk-chat .thought-group").count() >= 1
+
+
+def test_search_shows_section_cards_with_marked_matches(page: Any) -> None:
+    _open_tab(page, "Tra cứu")
+    page.locator("#vk-search-query textarea").fill("thu ngân sách")
+    page.locator("#vk-search").click()
+    first = page.locator("#vk-search-results details.vk-result").first
+    first.wait_for(state="visible", timeout=TIMEOUT)
+    assert "Thu ngân sách" in first.inner_text()
+    assert first.locator("mark.vk-match").count() >= 2
+
+    first.locator("summary").click()
+    section = first.locator(".vk-section-text")
+    section.wait_for(state="visible", timeout=TIMEOUT)
+    assert "104,5% dự toán" in section.inner_text()
+
+
+def test_upload_lists_the_document_and_shows_its_script_as_text(page: Any, tmp_path: Path) -> None:
+    upload = tmp_path / "thong-bao-99.txt"
+    upload.write_text(
+        "ỦY BAN NHÂN DÂN HUYỆN HÒA AN\n\nSố: 99/TB-UBND\n\nTHÔNG BÁO\nvề lịch tiếp công dân\n\n"
+        "1. Lịch tiếp\nLịch tiếp công dân <script>window.__injected = true</script> vào thứ Năm hằng tuần "
+        "<b>tại trụ sở</b>.\n",
+        encoding="utf-8",
+    )
+    _open_tab(page, "Văn bản")
+    page.locator("#vk-upload input[type=file]").set_input_files(str(upload))
+    page.locator("#vk-upload-button").click()
+    result = page.locator("#vk-upload-results")
+    expect(result).to_contain_text("đã nạp", timeout=TIMEOUT)
+    expect(result).to_contain_text("thong-bao-99")
+
+    table = page.locator("#vk-documents")
+    expect(table).to_contain_text("99/TB-UBND", timeout=TIMEOUT)
+
+    # The section tree of the new document: its text shows the markup as text, and nothing ran.
+    table.get_by_text("99/TB-UBND", exact=True).filter(visible=True).first.click()
+    tree = page.locator("#vk-tree")
+    tree.locator("summary", has_text="Lịch tiếp").click()
+    body = tree.locator(".vk-section-text", has_text="Lịch tiếp công dân").filter(visible=True).first
+    body.wait_for(state="visible", timeout=TIMEOUT)
+    assert "<script>window.__injected = true</script>" in body.inner_text()
+    assert "<b>tại trụ sở</b>" in body.inner_text()
+    assert tree.locator("script").count() == 0
+    assert tree.locator("b").count() == 0
+    assert page.evaluate("window.__injected === undefined")
+
+    # And in the chat: the cited section shows the markup as text too.
+    _open_tab(page, "Hỏi đáp")
+    _ask(page, "Lịch tiếp công dân của huyện Hòa An vào ngày nào?")
+    card = page.locator("#vk-chat .thought-group .title").first
+    card.wait_for(state="visible", timeout=TIMEOUT)
+    card.click()
+    page.locator("#vk-chat").get_by_text("window.__injected", exact=False).first.wait_for(timeout=TIMEOUT)
+    assert "<script>" in page.locator("#vk-chat").inner_text()
+    assert page.locator("#vk-chat script").count() == 0
+    assert page.evaluate("window.__injected === undefined")
