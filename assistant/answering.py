@@ -1,6 +1,10 @@
 """Question answering: where a question goes.
 
-    question ─▶ resolve follow-up ─▶ analyse ─▶ retrieve (hybrid) ─▶ answer (extractive) ─▶ verify ─▶ AskResponse
+    question ─▶ resolve follow-up ─▶ analyse ─▶ retrieve (hybrid) ─▶ answer (extractive | LLM) ─▶ verify ─▶ AskResponse
+
+With a language model configured, follow-ups are condensed by the model (carry-over of the recognised
+entities is the fallback), the model answers from the top passages, and what it writes is verified;
+when nothing of it stands, or the model server fails, the extractive answer is given, with a notice.
 
 The system owns the citations: markers in the answer index the passages retrieval chose, and the
 response carries, for each marker, the document identity, the section and the supporting sentence.
@@ -8,20 +12,27 @@ response carries, for each marker, the document identity, the section and the su
 
 from __future__ import annotations
 
+import logging
 import re
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import replace
-from typing import Literal
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Literal
 
 from langchain_core.runnables import Runnable, RunnableLambda
 from pydantic import BaseModel, Field
 
-from assistant.extractive import ExtractiveAnswerer
+from assistant.extractive import ExtractiveAnswer, ExtractiveAnswerer
+from assistant.llm import LLMAnswerer, ground_answer, passage_evidence, says_no_information
 from assistant.verify import verify_answer
 from prompts import templates
 from vectorstore.query import QueryAnalysis
 from vectorstore.retriever import HybridRetriever, RetrievalFilters, ScoredPassage
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
+
+logger = logging.getLogger(__name__)
 
 
 class Turn(BaseModel):
@@ -160,12 +171,6 @@ def _retrieved(p: ScoredPassage) -> RetrievedPassage:
     )
 
 
-def _document_label(p: ScoredPassage) -> str:
-    meta = p.metadata
-    date_text = meta.date.strftime("%d/%m/%Y") if meta.date else None
-    return templates.document_label(meta.doc_type, meta.number, date_text, meta.title)
-
-
 def _citation(number: int, p: ScoredPassage, start: int, end: int) -> Citation:
     meta = p.metadata
     return Citation(
@@ -187,12 +192,42 @@ def _citation(number: int, p: ScoredPassage, start: int, end: int) -> Citation:
     )
 
 
-class QuestionAnswering:
-    """The answering chain. ``ask`` is the one entry point for the CLI, the API, the UI and the evaluator."""
+@dataclass
+class _Prepared:
+    """A question resolved, retrieved and answered extractively: what either answerer starts from."""
 
-    def __init__(self, retriever: HybridRetriever, extractive: ExtractiveAnswerer | None = None) -> None:
+    request: AskRequest
+    question: str
+    passages: list[ScoredPassage]
+    extractive: ExtractiveAnswer | None
+    timings: dict[str, float]
+    started: float
+
+
+def _words(text: str) -> Iterator[StreamEvent]:
+    for piece in re.findall(r"\S+\s*", text):
+        yield StreamEvent(kind="token", text=piece)
+
+
+class QuestionAnswering:
+    """The answering chain. ``ask`` is the one entry point for the CLI, the API, the UI and the evaluator.
+
+    With a chat model (``settings.llm.mode`` other than ``none``) the model writes the answer from the
+    top passages, and verification decides what of it stands; the extractive answer stays the
+    fallback, and abstention stays the system's decision (no passages, or no sentence that covers
+    the question).
+    """
+
+    def __init__(
+        self,
+        retriever: HybridRetriever,
+        extractive: ExtractiveAnswerer | None = None,
+        chat_model: BaseChatModel | None = None,
+        context_passages: int = 5,
+    ) -> None:
         self.retriever = retriever
         self.extractive = extractive or ExtractiveAnswerer()
+        self.llm = LLMAnswerer(chat_model, context_passages) if chat_model is not None else None
 
     def as_runnable(self) -> Runnable[AskRequest, AskResponse]:
         return RunnableLambda(self.ask, name="vankien_ask")
@@ -219,13 +254,40 @@ class QuestionAnswering:
                     seen.add(side[rank].chunk_id)
         return merged[:top_k]
 
-    def ask(self, request: AskRequest) -> AskResponse:
+    def _condensed(self, request: AskRequest) -> str | None:
+        """The follow-up rewritten by the model, or None when the model fails or loses what the
+        question itself names (its years and localities)."""
+        assert self.llm is not None
+        try:
+            condensed = self.llm.condense(request.question, [(t.question, t.answer) for t in request.history])
+        except Exception as error:  # any model-server failure: the carry-over resolves instead
+            logger.warning("question condensation failed: %s", error)
+            return None
+        if not condensed or len(condensed) > AskRequest.model_fields["question"].metadata[1].max_length:
+            return None
+        asked = self.retriever.analyze(request.question)
+        kept = self.retriever.analyze(condensed)
+        if not set(asked.years) <= set(kept.years) or not set(asked.localities) <= set(kept.localities):
+            return None
+        return condensed
+
+    def _resolve(self, request: AskRequest, timings: dict[str, float]) -> str:
+        if self.llm is not None and request.history:
+            mark = time.perf_counter()
+            condensed = self._condensed(request)
+            timings["condense"] = (time.perf_counter() - mark) * 1000
+            if condensed is not None:
+                return condensed
+        return resolve_follow_up(request.question, request.history, self.retriever.analyze)
+
+    def _prepare(self, request: AskRequest) -> _Prepared:
         timings: dict[str, float] = {}
         started = time.perf_counter()
-        question = resolve_follow_up(request.question, request.history, self.retriever.analyze)
+        question = self._resolve(request, timings)
+        mark = time.perf_counter()
         analysis = self.retriever.analyze(question)
         filters = request.filters.to_retrieval()
-        timings["analyse"] = (time.perf_counter() - started) * 1000
+        timings["analyse"] = (time.perf_counter() - mark) * 1000
 
         mark = time.perf_counter()
         if len(analysis.localities) >= 2 and not filters.localities:
@@ -237,10 +299,19 @@ class QuestionAnswering:
         mark = time.perf_counter()
         result = self.extractive.answer(question, analysis, passages) if passages else None
         timings["answer"] = (time.perf_counter() - mark) * 1000
+        return _Prepared(request, question, passages, result, timings, started)
 
+    def _extractive_response(self, prepared: _Prepared, notices: Sequence[str] = ()) -> AskResponse:
+        request, question, passages, result = (
+            prepared.request,
+            prepared.question,
+            prepared.passages,
+            prepared.extractive,
+        )
+        timings = prepared.timings
         retrieved = [_retrieved(p) for p in passages]
         if result is None:
-            timings["total"] = (time.perf_counter() - started) * 1000
+            timings["total"] = (time.perf_counter() - prepared.started) * 1000
             answer = templates.ABSTAIN if passages or self.retriever.catalog() else templates.NO_DOCUMENTS
             return AskResponse(
                 question=request.question,
@@ -249,6 +320,7 @@ class QuestionAnswering:
                 abstained=True,
                 citations=[],
                 retrieved=retrieved,
+                notices=list(notices),
                 timings_ms=timings,
             )
 
@@ -259,13 +331,10 @@ class QuestionAnswering:
             citations.append(_citation(number, passages[passage_index], start, end))
         # The evidence of a citation: its passage, and the document identity and section path the
         # system itself attaches to it (a "where" answer names them).
-        evidence = [
-            "\n".join((c.passage, _document_label(passages[i]), " › ".join(c.section_path)))
-            for c, i in zip(citations, result.cited, strict=True)
-        ]
+        evidence = [passage_evidence(passages[i]) for i in result.cited]
         verified = verify_answer(result.text, evidence, question)
         timings["verify"] = (time.perf_counter() - mark) * 1000
-        timings["total"] = (time.perf_counter() - started) * 1000
+        timings["total"] = (time.perf_counter() - prepared.started) * 1000
         if verified.empty:
             return AskResponse(
                 question=request.question,
@@ -274,7 +343,7 @@ class QuestionAnswering:
                 abstained=True,
                 citations=[],
                 retrieved=retrieved,
-                notices=verified.notices,
+                notices=[*notices, *verified.notices],
                 timings_ms=timings,
             )
         return AskResponse(
@@ -284,14 +353,80 @@ class QuestionAnswering:
             abstained=False,
             citations=citations,
             retrieved=retrieved,
-            notices=verified.notices,
+            notices=[*notices, *verified.notices],
             timings_ms=timings,
         )
 
+    def _llm_passages(self, prepared: _Prepared) -> list[ScoredPassage]:
+        assert self.llm is not None
+        return prepared.passages[: self.llm.context_passages]
+
+    def _llm_response(self, prepared: _Prepared, text: str) -> AskResponse:
+        """The model's answer as far as verification lets it stand; else the extractive answer, saying so."""
+        mark = time.perf_counter()
+        given = self._llm_passages(prepared)
+        grounded = ground_answer(text, given, prepared.question)
+        prepared.timings["verify"] = (time.perf_counter() - mark) * 1000
+        if says_no_information(text) or not grounded.cited:
+            # Nothing cited survives, or the model saw nothing where the system found an answer.
+            logger.info("LLM answer replaced by the extractive answer: %r", text[:300])
+            return self._extractive_response(prepared, [templates.LLM_REPLACED])
+        citations = [
+            _citation(number, given[index], start, end)
+            for number, (index, start, end) in enumerate(grounded.supporting, start=1)
+        ]
+        prepared.timings["total"] = (time.perf_counter() - prepared.started) * 1000
+        return AskResponse(
+            question=prepared.request.question,
+            resolved_question=prepared.question,
+            answer=grounded.text,
+            abstained=False,
+            citations=citations,
+            retrieved=[_retrieved(p) for p in prepared.passages],
+            notices=grounded.notices,
+            answerer="llm",
+            timings_ms=prepared.timings,
+        )
+
+    def _unavailable(self, prepared: _Prepared, error: Exception) -> AskResponse:
+        logger.warning("language model unavailable, answering extractively: %s", error)
+        return self._extractive_response(prepared, [templates.LLM_UNAVAILABLE])
+
+    def ask(self, request: AskRequest) -> AskResponse:
+        prepared = self._prepare(request)
+        if self.llm is None or prepared.extractive is None:
+            return self._extractive_response(prepared)
+        mark = time.perf_counter()
+        try:
+            text = "".join(self.llm.stream(prepared.question, self._llm_passages(prepared)))
+        except Exception as error:  # any model-server failure (unreachable, timeout, HTTP error)
+            return self._unavailable(prepared, error)
+        finally:
+            prepared.timings["llm"] = (time.perf_counter() - mark) * 1000
+        return self._llm_response(prepared, text)
+
     def stream(self, request: AskRequest) -> Iterator[StreamEvent]:
-        """The answer as events. The extractive answer is known at once; it is sent a few words at a time."""
-        response = self.ask(request)
-        for piece in re.findall(r"\S+\s*", response.answer):
-            yield StreamEvent(kind="token", text=piece)
+        """The answer as events: tokens as the model produces them (the extractive answer, known at once,
+        a few words at a time), then the verified citations, then the whole response. What was streamed
+        is the model's raw text; the ``done`` response is the verified answer."""
+        prepared = self._prepare(request)
+        if self.llm is None or prepared.extractive is None:
+            response = self._extractive_response(prepared)
+            yield from _words(response.answer)
+        else:
+            mark = time.perf_counter()
+            parts: list[str] = []
+            try:
+                for delta in self.llm.stream(prepared.question, self._llm_passages(prepared)):
+                    parts.append(delta)
+                    yield StreamEvent(kind="token", text=delta)
+            except Exception as error:  # any model-server failure (unreachable, timeout, HTTP error)
+                prepared.timings["llm"] = (time.perf_counter() - mark) * 1000
+                response = self._unavailable(prepared, error)
+                if not parts:
+                    yield from _words(response.answer)
+            else:
+                prepared.timings["llm"] = (time.perf_counter() - mark) * 1000
+                response = self._llm_response(prepared, "".join(parts))
         yield StreamEvent(kind="citations", citations=response.citations)
         yield StreamEvent(kind="done", response=response)

@@ -13,6 +13,7 @@ from pathlib import Path
 from langchain_core.embeddings import Embeddings
 
 from assistant.answering import QuestionAnswering
+from assistant.llm import build_chat_model
 from assistant.settings import Settings
 from ingestion.chunker import Chunker
 from ingestion.pipeline import IngestPipeline
@@ -41,6 +42,11 @@ def open_runtime(settings: Settings, data_dir: Path | None = None) -> Iterator[R
         chunker = Chunker(embeddings.count_tokens, settings.embedding.max_tokens)
         retriever = HybridRetriever(store, cache_dir=directory / "lexical")
         pipeline = IngestPipeline(store, chunker)
-        yield Runtime(settings, embeddings, store, pipeline, retriever, QuestionAnswering(retriever))
+        answering = QuestionAnswering(
+            retriever,
+            chat_model=build_chat_model(settings.llm),
+            context_passages=settings.llm.context_passages,
+        )
+        yield Runtime(settings, embeddings, store, pipeline, retriever, answering)
     finally:
         store.close()

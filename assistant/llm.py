@@ -1,0 +1,277 @@
+"""The language-model answerer, by configuration: chat models, prompts, and grounding of what they write.
+
+A model never owns a citation. It reads the top passages numbered [1]..[n] and answers with markers;
+then every sentence is checked (markers in 1..n, every figure in a cited passage), the markers still
+standing are renumbered 1..k in the order they appear, and each is mapped back to the passage the
+system gave under that number, with the passage sentence that best supports the answer sentence.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from pydantic import SecretStr
+
+from assistant.settings import LLMSettings
+from assistant.verify import verify_answer
+from ingestion.textnorm import fold, strip_diacritics
+from prompts import llm as prompts
+from prompts import templates
+from vectorstore.lexical import syllables
+from vectorstore.retriever import ScoredPassage
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
+    from langchain_core.messages import BaseMessage
+
+logger = logging.getLogger(__name__)
+
+# The extra that installs each mode's client package.
+_EXTRA = {"openai": "llm", "ollama": "llm", "llamacpp": "llamacpp"}
+
+
+class LLMError(Exception):
+    """A language model that cannot be set up. ``code`` is stable; ``message`` is Vietnamese."""
+
+    def __init__(self, code: str, message: str, *, detail: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.detail = detail
+
+    def __str__(self) -> str:
+        return f"{self.message} ({self.detail})" if self.detail else self.message
+
+
+def _missing_package(mode: str, error: ImportError) -> LLMError:
+    extra = _EXTRA[mode]
+    return LLMError(
+        "llm_package_missing",
+        f"Chế độ mô hình ngôn ngữ '{mode}' cần gói bổ sung: cài bằng pip install 'vankien[{extra}]'.",
+        detail=str(error),
+    )
+
+
+def _require_model(settings: LLMSettings) -> str:
+    if not settings.model:
+        raise LLMError(
+            "llm_model_missing",
+            f"Chế độ '{settings.mode}' cần tên mô hình: đặt VANKIEN_LLM__MODEL.",
+        )
+    return settings.model
+
+
+def build_chat_model(settings: LLMSettings) -> BaseChatModel | None:
+    """The configured chat model, or None in mode ``none``. Nothing is contacted here."""
+    if settings.mode == "none":
+        return None
+    if settings.mode == "openai":
+        try:
+            from langchain_openai import ChatOpenAI
+        except ImportError as error:
+            raise _missing_package("openai", error) from error
+        # A local server takes any key, but the client insists on one; OpenAI itself reads the usual variable.
+        api_key = settings.api_key or SecretStr(os.environ.get("OPENAI_API_KEY", "none"))
+        return ChatOpenAI(
+            model=_require_model(settings),
+            base_url=settings.base_url,
+            temperature=settings.temperature,
+            max_completion_tokens=settings.max_tokens,
+            timeout=settings.timeout_s,
+            max_retries=1,
+            streaming=True,
+            api_key=api_key,
+            # The client sends the length limit as max_completion_tokens; OpenAI-compatible servers such as
+            # llama.cpp's read only the older max_tokens, and without it generate until the context is full.
+            extra_body={"max_tokens": settings.max_tokens} if settings.base_url else None,
+        )
+    if settings.mode == "ollama":
+        try:
+            from langchain_ollama import ChatOllama
+        except ImportError as error:
+            raise _missing_package("ollama", error) from error
+        return ChatOllama(
+            model=_require_model(settings),
+            base_url=settings.base_url,
+            temperature=settings.temperature,
+            num_predict=settings.max_tokens,
+            client_kwargs={"timeout": settings.timeout_s},
+        )
+    if settings.mode == "llamacpp":
+        if settings.model_path is None or not settings.model_path.is_file():
+            raise LLMError(
+                "llm_model_path_missing",
+                "Chế độ 'llamacpp' cần đường dẫn tới tệp GGUF: đặt VANKIEN_LLM__MODEL_PATH.",
+                detail=str(settings.model_path) if settings.model_path else None,
+            )
+        try:
+            import llama_cpp  # noqa: F401  (ChatLlamaCpp imports it only when the model loads)
+            from langchain_community.chat_models import ChatLlamaCpp
+        except ImportError as error:
+            raise _missing_package("llamacpp", error) from error
+        return ChatLlamaCpp(
+            model_path=str(settings.model_path),
+            n_ctx=settings.context_window,
+            temperature=settings.temperature,
+            max_tokens=settings.max_tokens,
+            streaming=True,
+            verbose=False,
+        )
+    raise LLMError("llm_mode_unknown", f"Chế độ mô hình ngôn ngữ không hợp lệ: {settings.mode}")
+
+
+def passage_label(passage: ScoredPassage) -> str:
+    """ "Báo cáo số 250/BC-UBND ngày 02/12/2021": the document a passage comes from."""
+    meta = passage.metadata
+    date_text = meta.date.strftime("%d/%m/%Y") if meta.date else None
+    return templates.document_label(meta.doc_type, meta.number, date_text, meta.title)
+
+
+def passage_evidence(passage: ScoredPassage) -> str:
+    """What the model was shown for a passage, and what its figures are checked against."""
+    return "\n".join((passage.text, passage_label(passage), " › ".join(passage.section_path)))
+
+
+def says_no_information(answer: str) -> bool:
+    """The model said the passages do not answer ("Không có thông tin …")."""
+    folded = strip_diacritics(fold(answer))
+    return any(
+        strip_diacritics(fold(phrase)) in folded
+        for phrase in (prompts.NO_INFORMATION, templates.ABSTAIN.rstrip("."))
+    )
+
+
+_MARKER = re.compile(r"\[(\d+)\]")
+_MARKER_LIST = re.compile(r"\[\s*(\d+(?:\s*[,;]\s*\d+)+)\s*\]")
+_ECHOED_HEADING = re.compile(r"\s*\[\d+\][^\n]*" + re.escape(prompts.SECTION_SEPARATOR))
+_REPEATED_MARKER = re.compile(r"(\[\d+\])(?:\s*\1)+")
+# An answer sentence ends after its markers or at a line break (as in assistant/verify.py).
+_ANSWER_SENTENCE = re.compile(r"[^\n]+?(?:\[\d+\](?:\s*\[\d+\])*[.;]?|\n|$)")
+_PASSAGE_SENTENCE_BREAK = re.compile(r"\n+|(?<=[.!?…;])\s+")
+_FIGURE = re.compile(r"\d+(?:[.,/]\d+)*")
+
+
+@dataclass(frozen=True)
+class GroundedAnswer:
+    """An LLM answer after verification: markers renumbered 1..k, each mapped to a passage given."""
+
+    text: str
+    cited: tuple[int, ...]  # indices into the passages given; marker [i] is cited[i - 1]
+    supporting: tuple[tuple[int, int, int], ...]  # (passage index, start, end) per cited passage
+    dropped: tuple[str, ...] = ()
+    notices: list[str] = field(default_factory=list)
+
+
+def _sentence_spans(text: str) -> list[tuple[int, int]]:
+    spans, cursor = [], 0
+    for match in _PASSAGE_SENTENCE_BREAK.finditer(text):
+        spans.append((cursor, match.start()))
+        cursor = match.end()
+    spans.append((cursor, len(text)))
+    return [(a, b) for a, b in spans if text[a:b].strip()]
+
+
+def supporting_span(passage_text: str, claims: Sequence[str]) -> tuple[int, int]:
+    """The passage sentence that best matches the answer sentences citing it: shared figures first,
+    then shared syllables."""
+    claim_words = {w for claim in claims for w in syllables(_MARKER.sub(" ", claim))}
+    claim_figures = {f for claim in claims for f in _FIGURE.findall(_MARKER.sub(" ", claim))}
+    spans = _sentence_spans(passage_text)
+    if not spans:
+        return 0, len(passage_text)
+
+    def score(span: tuple[int, int]) -> tuple[int, int]:
+        sentence = passage_text[span[0] : span[1]]
+        figures = len(claim_figures & set(_FIGURE.findall(sentence)))
+        return figures, len(claim_words & set(syllables(sentence)))
+
+    start, end = max(spans, key=score)
+    # Offsets of the stripped sentence, so that the span is the sentence itself.
+    sentence = passage_text[start:end]
+    return start + (len(sentence) - len(sentence.lstrip())), end - (len(sentence) - len(sentence.rstrip()))
+
+
+def ground_answer(answer: str, passages: Sequence[ScoredPassage], question: str = "") -> GroundedAnswer:
+    """Verify an LLM answer against the passages it was given and map its markers to them.
+
+    A sentence whose marker names no passage given, or whose figure no cited passage holds, is
+    dropped (assistant/verify.py). The markers left are renumbered 1..k in order of first use.
+    """
+    # A line that copies a passage's heading ("[2] Báo cáo … — Mục: …") restates the prompt, not an answer.
+    answer = "\n".join(line for line in answer.splitlines() if not _ECHOED_HEADING.match(line))
+    # "[1, 2]" cites two passages: written as "[1][2]" it reads as two markers.
+    answer = _MARKER_LIST.sub(lambda m: "".join(f"[{n}]" for n in re.findall(r"\d+", m.group(1))), answer)
+    verified = verify_answer(answer.strip(), [passage_evidence(p) for p in passages], question)
+    order: list[int] = []  # passage indices in order of first citation
+    claims: dict[int, list[str]] = {}
+    for match in _ANSWER_SENTENCE.finditer(verified.text):
+        sentence = match.group(0)
+        for marker in _MARKER.findall(sentence):
+            index = int(marker) - 1
+            if index not in order:
+                order.append(index)
+            claims.setdefault(index, []).append(sentence)
+    renumbered = _MARKER.sub(lambda m: f"[{order.index(int(m.group(1)) - 1) + 1}]", verified.text)
+    renumbered = _REPEATED_MARKER.sub(r"\1", renumbered)
+    supporting = tuple((i, *supporting_span(passages[i].text, claims[i])) for i in order)
+    return GroundedAnswer(renumbered, tuple(order), supporting, verified.dropped, list(verified.notices))
+
+
+def _chunk_text(content: object) -> str:
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return "".join(
+            part if isinstance(part, str) else str(part.get("text", "")) if isinstance(part, dict) else ""
+            for part in content
+        )
+    return ""
+
+
+class LLMAnswerer:
+    """Prompts a chat model with numbered passages (answers) or with the history (follow-ups)."""
+
+    def __init__(self, chat_model: BaseChatModel, context_passages: int = 5, history_turns: int = 3) -> None:
+        self.chat_model = chat_model
+        self.context_passages = context_passages
+        self.history_turns = history_turns
+
+    def messages(self, question: str, passages: Sequence[ScoredPassage]) -> list[BaseMessage]:
+        from langchain_core.messages import HumanMessage, SystemMessage
+
+        block = prompts.passages_block(
+            [(passage_label(p), " › ".join(p.section_path), p.text) for p in passages]
+        )
+        return [
+            SystemMessage(prompts.ANSWER_SYSTEM),
+            HumanMessage(prompts.ANSWER_USER.format(passages=block, question=question)),
+        ]
+
+    def stream(self, question: str, passages: Sequence[ScoredPassage]) -> Iterator[str]:
+        """The answer's text deltas as the model produces them. Errors of the model server propagate."""
+        for chunk in self.chat_model.stream(self.messages(question, passages)):
+            text = _chunk_text(chunk.content)
+            if text:
+                yield text
+
+    def condense(self, question: str, history: Sequence[tuple[str, str | None]]) -> str:
+        """The follow-up rewritten as a standalone question (first line of the model's reply)."""
+        from langchain_core.messages import HumanMessage, SystemMessage
+
+        recent = list(history)[-self.history_turns :]
+        reply = self.chat_model.invoke(
+            [
+                SystemMessage(prompts.CONDENSE_SYSTEM),
+                HumanMessage(
+                    prompts.CONDENSE_USER.format(history=prompts.history_block(recent), question=question)
+                ),
+            ]
+        )
+        text = _chunk_text(reply.content).strip()
+        first_line = next((line for line in text.splitlines() if line.strip()), "")
+        return first_line.strip().strip("\"“”'*").strip()
