@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI, Request
+from starlette.routing import Route
 from starlette.types import Scope
 
-from assistant.api.errors import install_error_handlers
+from assistant.api.errors import ApiError, install_error_handlers
 from assistant.api.limits import BodyLimitMiddleware
 from assistant.api.metrics import ApiMetrics, MetricsMiddleware
 from assistant.api.security import KeyRing
@@ -49,6 +50,26 @@ def _body_limit(settings: Settings) -> Callable[[Scope], int]:
         return api.max_upload_bytes + _MULTIPART_OVERHEAD
 
     return limit_for
+
+
+def _answer_unknown_api_paths(app: FastAPI, routers: Sequence[APIRouter]) -> None:
+    """Unknown paths under /api and /v1 get the API's error body, not the page of the UI mounted at /."""
+    api_routes = [r for router in routers for r in router.routes if isinstance(r, Route)]
+
+    async def unknown(request: Request) -> None:
+        path = request.url.path
+        if any(route.path_regex.match(path) for route in api_routes):
+            raise ApiError(
+                405,
+                "method_not_allowed",
+                "Phương thức không được hỗ trợ ở đường dẫn này.",
+                "Method not allowed here.",
+            )
+        raise ApiError(404, "not_found", "Không có đường dẫn này.", "No such path.")
+
+    methods = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
+    for prefix in ("/api", "/v1"):
+        app.add_api_route(f"{prefix}/{{rest:path}}", unknown, methods=methods, include_in_schema=False)
 
 
 def create_app(settings: Settings | None = None, data_dir: Path | None = None) -> FastAPI:
@@ -110,7 +131,7 @@ def create_app(settings: Settings | None = None, data_dir: Path | None = None) -
     from assistant.api.routers import ask, documents, evals, health, jobs, openai_compat, search
     from assistant.api.routers import metrics as metrics_router
 
-    for router in (
+    routers = (
         ask.router,
         search.router,
         documents.router,
@@ -119,6 +140,13 @@ def create_app(settings: Settings | None = None, data_dir: Path | None = None) -
         evals.router,
         health.router,
         metrics_router.router,
-    ):
+    )
+    for router in routers:
         app.include_router(router)
+    _answer_unknown_api_paths(app, routers)
+    if settings.api.ui:
+        # Last: the UI mounted at / must not shadow the API's routes.
+        from ui.mount import mount_ui
+
+        mount_ui(app, settings)
     return app
