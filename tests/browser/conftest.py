@@ -98,9 +98,6 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     assert not failed, failed
 
     app = create_app(settings)
-    from ui.mount import mount_ui  # DEV-ONLY until create_app mounts the UI
-
-    mount_ui(app, settings)
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
