@@ -102,11 +102,27 @@ def _charmaps() -> dict[str, Charmap]:
     return {"tcvn3": TCVN3, "vni": build_charmap("vni", [*VNI.pairs, *vni_extra])}
 
 
+_WORD = re.compile(r"\w+")
+
+
+def _restore_capitals(word: str) -> str:
+    """TCVN3 upper-case fonts (.VnTimeH) reuse the lower-case codes of toned letters, so "HUYỆN" decodes as
+    "HUYệN": a word of capitals whose only lower-case letters are Vietnamese ones is all capitals."""
+    capital_inside = any(c.isupper() for c in word[1:])  # not just a title-case initial ("Đà" stays)
+    lower = [c for c in word if c.islower()]
+    if capital_inside and lower and all(not c.isascii() for c in lower):
+        return word.upper()
+    return word
+
+
 def convert_legacy(text: str, encoding: LegacyEncoding) -> str:
     """Text whose characters are TCVN3/VNI font code points (as a cp1252 decoding shows them) -> Unicode NFC."""
     from viparse.normalize.tables import convert
 
-    return convert(text, _charmaps()[encoding], "NFC")
+    converted = convert(text, _charmaps()[encoding], "NFC")
+    if encoding == "tcvn3":
+        converted = _WORD.sub(lambda m: _restore_capitals(m.group(0)), converted)
+    return converted
 
 
 def detect_legacy(text: str) -> LegacyEncoding | None:

@@ -77,9 +77,13 @@ def test_ingest_list_sections_reingest_and_delete(corpus: Path, tmp_path: Path) 
     rows = {row["file"]: row for row in json.loads(output)}
     assert set(rows) == {"bao-cao-tcvn3.txt", "bao-cao-vni.txt", "ke-hoach.docx", "thong-bao.pdf"}
     tcvn3 = rows["bao-cao-tcvn3.txt"]
-    # TCVN3 has no upper-case toned letters, so its header reads "HUYệN CầU NGANG": number, date and type
-    # still come through.
-    assert (tcvn3["number"], tcvn3["date"], tcvn3["type"]) == ("15/BC-UBND", "2023-03-05", "Báo cáo")
+    # TCVN3 has no upper-case toned letters ("HUYệN CầU NGANG" as decoded): the capitals are restored.
+    assert (tcvn3["number"], tcvn3["date"], tcvn3["type"], tcvn3["locality"]) == (
+        "15/BC-UBND",
+        "2023-03-05",
+        "Báo cáo",
+        "Cầu Ngang",
+    )
     vni = rows["bao-cao-vni.txt"]
     assert (vni["number"], vni["date"], vni["locality"]) == ("15/BC-UBND", "2023-03-05", "Trà Cú")
 

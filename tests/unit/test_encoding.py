@@ -42,12 +42,13 @@ def test_tcvn3_bytes_are_detected_and_converted() -> None:
     assert _decoded(encode_tcvn3(TEXT)) == (TEXT, "tcvn3")
 
 
-def test_tcvn3_headings_typed_for_the_uppercase_font_come_back_lower_case() -> None:
+def test_tcvn3_headings_typed_for_the_uppercase_font_come_back_in_capitals() -> None:
     text, encoding = _decoded(encode_tcvn3(MIXED_CASE, uppercase_toned="lowercase"))
     assert encoding == "tcvn3"
-    # Upper-case toned letters are not in TCVN3; everything else survives exactly.
+    # Upper-case toned letters are not in TCVN3 (the .VnTimeH font draws the lower-case codes as capitals):
+    # a word of capitals gets its toned letters back in capitals; title-case words are left alone.
     assert text.lower() == MIXED_CASE.lower()
-    assert text.startswith("ủY BAN NHÂN DÂN HUYệN BắC TÂN UYÊN")
+    assert text.startswith("ỦY BAN NHÂN DÂN HUYỆN BẮC TÂN UYÊN")
 
 
 def test_vni_bytes_are_detected_and_converted() -> None:
