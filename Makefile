@@ -27,7 +27,7 @@ install-test: $(TEST_STAMP)
 
 run: $(STAMP)
 	$(BIN)/vankien ingest data/samples --if-empty
-	$(BIN)/vankien documents
+	$(BIN)/vankien serve
 
 test: $(TEST_STAMP)
 	$(BIN)/pytest

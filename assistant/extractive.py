@@ -12,6 +12,7 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 from ingestion.textnorm import fold, strip_diacritics
@@ -126,6 +127,21 @@ _COMPARE = re.compile(r"\bso sánh\b")
 _YEAR_IN_TEXT = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 _TERMS = re.compile(r"(?<!\d)(?:19|20)\d\d\s*[-–—]\s*(?:19|20)\d\d(?!\d)")
 MAX_ANSWER_CHARS = 300
+# A place the question names: "huyện Hòa Bình", "tỉnh Trà Vinh", "xã Tân Hòa" (the capitalised words after).
+_PLACE_WORD = re.compile(r"\b(?:huyện|tỉnh|xã|phường|thị trấn|thị xã|thành phố|quận)\s+")
+
+
+def named_places(question: str) -> list[str]:
+    names = []
+    for match in _PLACE_WORD.finditer(question):
+        words = []
+        for word in re.findall(r"\w+", question[match.end() :])[:6]:
+            if not word[0].isupper():
+                break
+            words.append(word)
+        if words:
+            names.append(" ".join(words))
+    return names
 
 
 def question_shape(question: str, analysis: QueryAnalysis) -> QuestionShape:
@@ -192,13 +208,16 @@ _ABBREVIATION_PATTERNS = [
 ]
 
 
-def sentence_terms(text: str, bare: bool) -> set[str]:
-    """A sentence's terms, plus the expansion of every abbreviation in it ("UVTVTU" also says "ủy viên …")."""
+@lru_cache(maxsize=16384)
+def sentence_terms(text: str, bare: bool) -> frozenset[str]:
+    """A sentence's terms, plus the expansion of every abbreviation in it ("UVTVTU" also says "ủy viên …").
+
+    Cached: the same passages come back for many questions."""
     terms = set(terms_of(text, bare))
     for pattern, long in _ABBREVIATION_PATTERNS:
         if pattern.search(text):
             terms.update(terms_of(long, bare))
-    return terms
+    return frozenset(terms)
 
 
 def content_terms(question: str, analysis: QueryAnalysis, bare: bool = False) -> list[str]:
@@ -213,6 +232,15 @@ def content_terms(question: str, analysis: QueryAnalysis, bare: bool = False) ->
     for pattern, long in _ABBREVIATION_PATTERNS:
         expanded = pattern.sub(long, expanded)
     return [t for t in terms_of(expanded, bare) if t not in stopwords and t not in steering]
+
+
+def unknown_places(question: str, passages: Sequence[ScoredPassage]) -> list[str]:
+    """Places the question names that neither the passages nor their documents' identities mention."""
+    known = " ".join(
+        fold(" ".join((p.text, p.metadata.locality or "", *p.metadata.issuers, p.metadata.place or "")))
+        for p in passages
+    )
+    return [name for name in named_places(question) if fold(name) not in known]
 
 
 def _figures(text: str) -> frozenset[str]:
@@ -350,6 +378,8 @@ class ExtractiveAnswerer:
         self, question: str, analysis: QueryAnalysis, passages: Sequence[ScoredPassage]
     ) -> ExtractiveAnswer | None:
         """The answer, or None when the passages do not answer the question (the caller abstains)."""
+        if unknown_places(question, passages):
+            return None  # the documents found are about other places
         shape = question_shape(question, analysis)
         bare = has_no_diacritics(question)
         terms = content_terms(question, analysis, bare)

@@ -148,7 +148,7 @@ def says_no_information(answer: str) -> bool:
 
 _MARKER = re.compile(r"\[(\d+)\]")
 _MARKER_LIST = re.compile(r"\[\s*(\d+(?:\s*[,;]\s*\d+)+)\s*\]")
-_ECHOED_HEADING = re.compile(r"\s*\[\d+\][^\n]*" + re.escape(prompts.SECTION_SEPARATOR))
+_ECHOED_HEADING = re.compile(r"\s*\[\d+\][^\n]*—\s*Mục:")
 _REPEATED_MARKER = re.compile(r"(\[\d+\])(?:\s*\1)+")
 # An answer sentence ends after its markers or at a line break (as in assistant/verify.py).
 _ANSWER_SENTENCE = re.compile(r"[^\n]+?(?:\[\d+\](?:\s*\[\d+\])*[.;]?|\n|$)")
@@ -200,26 +200,34 @@ def ground_answer(answer: str, passages: Sequence[ScoredPassage], question: str 
     """Verify an LLM answer against the passages it was given and map its markers to them.
 
     A sentence whose marker names no passage given, or whose figure no cited passage holds, is
-    dropped (assistant/verify.py). The markers left are renumbered 1..k in order of first use.
+    dropped (assistant/verify.py), and so is a sentence that cites nothing. The markers left are renumbered 1..k in order of first use.
     """
     # A line that copies a passage's heading ("[2] Báo cáo … — Mục: …") restates the prompt, not an answer.
     answer = "\n".join(line for line in answer.splitlines() if not _ECHOED_HEADING.match(line))
     # "[1, 2]" cites two passages: written as "[1][2]" it reads as two markers.
     answer = _MARKER_LIST.sub(lambda m: "".join(f"[{n}]" for n in re.findall(r"\d+", m.group(1))), answer)
     verified = verify_answer(answer.strip(), [passage_evidence(p) for p in passages], question)
-    order: list[int] = []  # passage indices in order of first citation
-    claims: dict[int, list[str]] = {}
+    # A model's sentence that cites nothing is a claim no passage supports.
+    cited_sentences: list[str] = []
+    uncited: list[str] = []
     for match in _ANSWER_SENTENCE.finditer(verified.text):
         sentence = match.group(0)
+        if sentence.strip():
+            (cited_sentences if _MARKER.search(sentence) else uncited).append(sentence)
+    order: list[int] = []  # passage indices in order of first citation
+    claims: dict[int, list[str]] = {}
+    for sentence in cited_sentences:
         for marker in _MARKER.findall(sentence):
             index = int(marker) - 1
             if index not in order:
                 order.append(index)
             claims.setdefault(index, []).append(sentence)
-    renumbered = _MARKER.sub(lambda m: f"[{order.index(int(m.group(1)) - 1) + 1}]", verified.text)
+    text = "".join(cited_sentences).strip()
+    renumbered = _MARKER.sub(lambda m: f"[{order.index(int(m.group(1)) - 1) + 1}]", text)
     renumbered = _REPEATED_MARKER.sub(r"\1", renumbered)
     supporting = tuple((i, *supporting_span(passages[i].text, claims[i])) for i in order)
-    return GroundedAnswer(renumbered, tuple(order), supporting, verified.dropped, list(verified.notices))
+    notices = [*verified.notices, *([prompts.UNCITED_DROPPED] if uncited else [])]
+    return GroundedAnswer(renumbered, tuple(order), supporting, (*verified.dropped, *uncited), notices)
 
 
 def _chunk_text(content: object) -> str:

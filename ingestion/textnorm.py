@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # Combining tone marks: grave, acute, hook above, tilde, dot below.
 _TONES = frozenset("\u0300\u0301\u0309\u0303\u0323")
@@ -19,6 +20,7 @@ _WORD = re.compile(r"(?:[^\W\d_]|[\u0300-\u036f])+")
 _SPACES = re.compile(r"\s+")
 
 
+@lru_cache(maxsize=65536)
 def _place_tone(syllable: str) -> str:
     """Re-place the tone mark of one syllable (NFD in, NFC out) by the traditional rule.
 

@@ -51,6 +51,9 @@ Câu hỏi mới: {question}
 
 Câu hỏi độc lập:"""
 
+# A notice: sentences of the model's answer that cited no passage were left out.
+UNCITED_DROPPED = "Một số câu trong câu trả lời của mô hình không dẫn nguồn nên đã bị loại bỏ."
+
 HISTORY_QUESTION = "Người dùng: {text}"
 HISTORY_ANSWER = "Trợ lý: {text}"
 

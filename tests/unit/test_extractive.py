@@ -8,7 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from assistant.extractive import MAX_ANSWER_CHARS, ExtractiveAnswer, ExtractiveAnswerer, question_shape
+from assistant.extractive import (
+    MAX_ANSWER_CHARS,
+    ExtractiveAnswer,
+    ExtractiveAnswerer,
+    named_places,
+    question_shape,
+    unknown_places,
+)
 from ingestion.model import DocumentMetadata
 from vectorstore.query import CatalogEntry, QueryAnalysis, analyze
 from vectorstore.retriever import ScoredPassage
@@ -281,3 +288,16 @@ def test_yes_no_question_about_reaching_a_target_is_answered_without_a_figure() 
     assert result.shape == "yesno"
     assert "ưu tiên nguồn lực" in result.text
     assert result.text.endswith("[1]")
+
+
+def test_named_places_are_the_capitalised_words_after_a_place_word() -> None:
+    assert named_places("Dân số của huyện Hòa Bình là bao nhiêu?") == ["Hòa Bình"]
+    assert named_places("ở xã Tân Hòa và thị trấn Cầu Kè năm 2022") == ["Tân Hòa", "Cầu Kè"]
+    assert named_places("Huyện ủy Nhơn Trạch đặt chỉ tiêu gì?") == []
+
+
+def test_a_place_the_documents_do_not_mention_means_abstaining() -> None:
+    # The trade passage would answer the indicator, but it is about Bắc Tân Uyên, not Hòa Bình.
+    _, result = ask("Tổng mức bán lẻ hàng hoá của huyện Hòa Bình đến năm 2025 là bao nhiêu?", [TRADE])
+    assert result is None
+    assert unknown_places("Tổng mức bán lẻ của huyện Bắc Tân Uyên?", [TRADE]) == []
