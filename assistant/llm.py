@@ -148,7 +148,9 @@ def says_no_information(answer: str) -> bool:
 
 _MARKER = re.compile(r"\[(\d+)\]")
 _MARKER_LIST = re.compile(r"\[\s*(\d+(?:\s*[,;]\s*\d+)+)\s*\]")
-_ECHOED_HEADING = re.compile(r"\s*\[\d+\][^\n]*—\s*Mục:")
+_ECHOED_HEADING = re.compile(
+    r"\s*\[\d+\][^\n]*" + r"\s*".join(re.escape(word) for word in prompts.SECTION_SEPARATOR.split())
+)
 _REPEATED_MARKER = re.compile(r"(\[\d+\])(?:\s*\1)+")
 # An answer sentence ends after its markers or at a line break (as in assistant/verify.py).
 _ANSWER_SENTENCE = re.compile(r"[^\n]+?(?:\[\d+\](?:\s*\[\d+\])*[.;]?|\n|$)")

@@ -19,6 +19,7 @@ from assistant.answering import AskRequest, QuestionAnswering, StreamEvent, Turn
 from assistant.llm import LLMError, build_chat_model, ground_answer, says_no_information
 from assistant.runtime import Runtime, open_runtime
 from assistant.settings import LLMSettings, Settings
+from prompts import llm as llm_prompts
 from prompts import templates
 from vectorstore.retriever import ScoredPassage
 
@@ -180,6 +181,22 @@ def test_a_copied_passage_heading_is_not_an_answer(runtime: Runtime) -> None:
     passages = passages_for(runtime, POVERTY)
     heading = f"[1] Báo cáo số 12/BC-UBND ngày 15/12/2022 — Mục: {' › '.join(passages[0].section_path)}"
     assert ground_answer(heading, passages, POVERTY).cited == ()
+
+
+def test_a_copied_heading_and_the_passage_lines_after_it_are_dropped(runtime: Runtime) -> None:
+    passages = passages_for(runtime, POVERTY)
+    answer = "\n\n[2] Báo cáo số 12/BC-UBND ngày 15 tháng 12/2022 — Mục:\nỦY BAN NHÂN DÂN\nHUYỆN TIỂU"
+    grounded = ground_answer(answer, passages, POVERTY)
+    assert grounded.text == "" and grounded.cited == ()
+
+
+def test_a_sentence_citing_nothing_is_dropped_with_a_notice(runtime: Runtime) -> None:
+    passages = passages_for(runtime, POVERTY)
+    n = number_of(passages, "0,79%")
+    answer = f"Huyện đã làm rất tốt công tác giảm nghèo.\nTỷ lệ hộ nghèo là 0,79% [{n}]."
+    grounded = ground_answer(answer, passages, POVERTY)
+    assert grounded.text == "Tỷ lệ hộ nghèo là 0,79% [1]."
+    assert grounded.notices == [llm_prompts.UNCITED_DROPPED]
 
 
 def test_no_information_is_recognised_with_or_without_diacritics() -> None:
