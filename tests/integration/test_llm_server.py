@@ -26,7 +26,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage
 
 from assistant.answering import AskRequest, AskResponse, QuestionAnswering, Turn
-from assistant.llm import build_chat_model
+from assistant.llm import build_chat_model, ground_answer, says_no_information
 from assistant.runtime import Runtime, open_runtime
 from assistant.settings import LLMSettings, Settings
 from ingestion.numbers import grounded_numbers
@@ -177,6 +177,15 @@ def test_streamed_answer_through_the_server(runtime: Runtime, server: str) -> No
     assert events[-2].citations == response.citations
     assert "llm" in response.timings_ms
     assert_model_answer_or_replacement(response)
+    # The decision follows from what the model streamed: its answer as verification leaves it, or the
+    # extractive answer when nothing cited is left.
+    raw = "".join(tokens)
+    given = runtime.retriever.search(POVERTY, k=AskRequest(question=POVERTY).top_k)[:CONTEXT_PASSAGES]
+    grounded = ground_answer(raw, given, POVERTY)
+    if grounded.cited and not says_no_information(raw):
+        assert response.answerer == "llm" and response.answer == grounded.text
+    else:
+        assert response.answerer == "extractive"
 
 
 def test_ask_repairs_or_replaces_the_model_answer(runtime: Runtime, server: str) -> None:
