@@ -59,8 +59,11 @@ class AskFilters(BaseModel):
         )
 
 
+MAX_QUESTION_CHARS = 2000
+
+
 class AskRequest(BaseModel):
-    question: str = Field(min_length=1, max_length=2000)
+    question: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS)
     history: list[Turn] = Field(default_factory=list)
     filters: AskFilters = Field(default_factory=AskFilters)
     top_k: int = Field(default=10, ge=1, le=50)
@@ -263,7 +266,7 @@ class QuestionAnswering:
         except Exception as error:  # any model-server failure: the carry-over resolves instead
             logger.warning("question condensation failed: %s", error)
             return None
-        if not condensed or len(condensed) > AskRequest.model_fields["question"].metadata[1].max_length:
+        if not condensed or len(condensed) > MAX_QUESTION_CHARS:
             return None
         asked = self.retriever.analyze(request.question)
         kept = self.retriever.analyze(condensed)
