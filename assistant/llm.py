@@ -151,6 +151,7 @@ _MARKER_LIST = re.compile(r"\[\s*(\d+(?:\s*[,;]\s*\d+)+)\s*\]")
 _ECHOED_HEADING = re.compile(
     r"\s*\[\d+\][^\n]*" + r"\s*".join(re.escape(word) for word in prompts.SECTION_SEPARATOR.split())
 )
+_LEADING_MARKER = re.compile(r"\s*\[\d+\]\s*")
 _REPEATED_MARKER = re.compile(r"(\[\d+\])(?:\s*\1)+")
 # An answer sentence ends after its markers or at a line break (as in assistant/verify.py).
 _ANSWER_SENTENCE = re.compile(r"[^\n]+?(?:\[\d+\](?:\s*\[\d+\])*[.;]?|\n|$)")
@@ -198,6 +199,22 @@ def supporting_span(passage_text: str, claims: Sequence[str]) -> tuple[int, int]
     return start + (len(sentence) - len(sentence.lstrip())), end - (len(sentence) - len(sentence.rstrip()))
 
 
+def _squeezed(text: str) -> str:
+    return " ".join(fold(text).split())
+
+
+def _echoes_heading(line: str, headings: Sequence[str]) -> bool:
+    """A line that copies a passage's heading from the prompt ("[2] Báo cáo … — Mục: …"), whole or cut
+    short by the token limit."""
+    if _ECHOED_HEADING.match(line):
+        return True
+    marked = _LEADING_MARKER.match(line)
+    if marked is None:
+        return False
+    rest = _squeezed(line[marked.end() :])
+    return bool(rest) and any(heading.startswith(rest) for heading in headings)
+
+
 def ground_answer(answer: str, passages: Sequence[ScoredPassage], question: str = "") -> GroundedAnswer:
     """Verify an LLM answer against the passages it was given and map its markers to them.
 
@@ -205,7 +222,11 @@ def ground_answer(answer: str, passages: Sequence[ScoredPassage], question: str 
     dropped (assistant/verify.py), and so is a sentence that cites nothing. The markers left are renumbered 1..k in order of first use.
     """
     # A line that copies a passage's heading ("[2] Báo cáo … — Mục: …") restates the prompt, not an answer.
-    answer = "\n".join(line for line in answer.splitlines() if not _ECHOED_HEADING.match(line))
+    headings = [
+        _squeezed(f"{passage_label(p)}{prompts.SECTION_SEPARATOR}{' › '.join(p.section_path)}")
+        for p in passages
+    ]
+    answer = "\n".join(line for line in answer.splitlines() if not _echoes_heading(line, headings))
     # "[1, 2]" cites two passages: written as "[1][2]" it reads as two markers.
     answer = _MARKER_LIST.sub(lambda m: "".join(f"[{n}]" for n in re.findall(r"\d+", m.group(1))), answer)
     verified = verify_answer(answer.strip(), [passage_evidence(p) for p in passages], question)

@@ -190,6 +190,12 @@ def test_a_copied_heading_and_the_passage_lines_after_it_are_dropped(runtime: Ru
     assert grounded.text == "" and grounded.cited == ()
 
 
+def test_a_heading_cut_short_by_the_token_limit_is_not_an_answer(runtime: Runtime) -> None:
+    passages = passages_for(runtime, POVERTY)
+    grounded = ground_answer("[1] Báo cáo số 12/BC-UBND ngày", passages, POVERTY)
+    assert grounded.cited == ()
+
+
 def test_a_sentence_citing_nothing_is_dropped_with_a_notice(runtime: Runtime) -> None:
     passages = passages_for(runtime, POVERTY)
     n = number_of(passages, "0,79%")
