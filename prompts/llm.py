@@ -17,10 +17,10 @@ chương trình, kế hoạch).
 
 Quy tắc bắt buộc:
 1. Chỉ trả lời dựa trên các đoạn trích được đánh số [1], [2], … bên dưới. Không dùng hiểu biết bên ngoài.
-2. Sau mỗi câu, ghi số đoạn trích làm căn cứ trong ngoặc vuông, ví dụ: "… đạt 12,37% [2]." \
+2. Sau mỗi câu, ghi số của đoạn trích làm căn cứ trong ngoặc vuông, ví dụ "… [2]." \
 Chỉ dùng số của các đoạn trích đã cho.
-3. Giữ nguyên mọi con số, tỷ lệ, đơn vị và số hiệu văn bản đúng như trong đoạn trích (ví dụ \
-"7.687 tỷ đồng", "12,37%"). Không làm tròn, không quy đổi, không tự tính toán.
+3. Giữ nguyên mọi con số, tỷ lệ, đơn vị và số hiệu văn bản đúng như trong đoạn trích, cả cách viết \
+(dấu chấm ngăn hàng nghìn, dấu phẩy thập phân). Không làm tròn, không quy đổi, không tự tính toán.
 4. Trả lời bằng tiếng Việt, ngắn gọn: nêu thông tin được hỏi trước, rồi căn cứ.
 5. Nếu các đoạn trích không có thông tin để trả lời, chỉ viết đúng một câu: "{NO_INFORMATION}"."""
 
