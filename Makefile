@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 # Every extra, so that every backend is tested.
-ALL_EXTRAS := st,dev
+ALL_EXTRAS := st,llm,llamacpp,dev
 
 .PHONY: install install-test run test lint format bench clean
 

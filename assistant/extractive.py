@@ -288,7 +288,7 @@ class ExtractiveAnswerer:
         bigrams = list(itertools.pairwise(unique_terms))
         total = sum(idf.values())
         candidates = []
-        context_cache: dict[int, set[str]] = {}
+        context_cache: dict[int, frozenset[str]] = {}
         for passage_index, words, start, end in units:
             passage = passages[passage_index]
             if passage_index not in context_cache:

@@ -117,7 +117,9 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @pytest.fixture(scope="session")
 def browser_context() -> Iterator[Any]:
     if _chromium_missing():
-        pytest.skip("Debian chromium is not installed (/usr/bin/chromium); .ci/run installs it")
+        pytest.fail(
+            "Debian chromium is not installed (/usr/bin/chromium): apt-get install chromium (.ci/run does)"
+        )
     from playwright.sync_api import sync_playwright
 
     with tempfile.TemporaryDirectory(prefix="vankien-chromium-") as profile, sync_playwright() as playwright:

@@ -77,7 +77,7 @@ def test_mode_none_builds_no_model() -> None:
 
 
 def test_openai_mode_builds_a_streaming_client_for_the_configured_server() -> None:
-    ChatOpenAI = pytest.importorskip("langchain_openai", reason="extra 'llm' not installed").ChatOpenAI
+    from langchain_openai import ChatOpenAI
 
     model = build_chat_model(
         LLMSettings(mode="openai", base_url="http://127.0.0.1:9/v1", model="gemma", max_tokens=64)
@@ -91,7 +91,7 @@ def test_openai_mode_builds_a_streaming_client_for_the_configured_server() -> No
 
 
 def test_ollama_mode_builds_chat_ollama() -> None:
-    ChatOllama = pytest.importorskip("langchain_ollama", reason="extra 'llm' not installed").ChatOllama
+    from langchain_ollama import ChatOllama
 
     model = build_chat_model(LLMSettings(mode="ollama", model="qwen2.5:3b", base_url="http://127.0.0.1:9"))
     assert isinstance(model, ChatOllama)
@@ -109,7 +109,6 @@ def test_settings_read_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> 
 
 
 def test_model_name_required_for_a_server() -> None:
-    pytest.importorskip("langchain_openai", reason="extra 'llm' not installed")
     with pytest.raises(LLMError) as caught:
         build_chat_model(LLMSettings(mode="openai", base_url="http://127.0.0.1:9/v1"))
     assert caught.value.code == "llm_model_missing"
