@@ -7,14 +7,66 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from evals.protocol import AskFn, Passage, SystemAnswer
+
+if TYPE_CHECKING:
+    from assistant.answering import AskResponse, QuestionAnswering
+
+
+def system_answer(response: AskResponse, latency_ms: float) -> SystemAnswer:
+    """An answer of the chain as the evaluation runner sees it (passages located in their files)."""
+    retrieved = tuple(
+        Passage(
+            document=p.file_name,
+            section_path=tuple(p.section_path),
+            text=p.text,
+            source_start=p.source_start,
+            source_end=p.source_end,
+            score=p.score,
+            section_id=p.section_id,
+        )
+        for p in response.retrieved
+    )
+    spans = {(p.doc_id, p.section_id, p.text): (p.source_start, p.source_end) for p in response.retrieved}
+    citations = []
+    for c in response.citations:
+        start, end = spans.get((c.doc_id, c.section_id, c.passage), (None, None))
+        citations.append(
+            Passage(
+                document=c.file_name,
+                section_path=tuple(c.section_path),
+                text=c.passage,
+                source_start=start,
+                source_end=end,
+                section_id=c.section_id,
+            )
+        )
+    return SystemAnswer(
+        answer=response.answer,
+        abstained=response.abstained,
+        citations=tuple(citations),
+        retrieved=retrieved,
+        latency_ms=latency_ms,
+    )
+
+
+def answering_ask_fn(answering: QuestionAnswering) -> AskFn:
+    """Ask each question through the answering chain, as the API does, and time it."""
+    from assistant.answering import AskRequest
+
+    def ask(question: str) -> SystemAnswer:
+        started = time.perf_counter()
+        response = answering.ask(AskRequest(question=question))
+        return system_answer(response, (time.perf_counter() - started) * 1000)
+
+    return ask
 
 
 @contextmanager
 def open_system(corpus: Path | None, data_dir: Path | None) -> Iterator[AskFn]:
     """With ``corpus``, ingest it into a fresh temporary store first; else use ``data_dir`` or the configured store."""
-    from assistant.answering import AskRequest
     from assistant.runtime import open_runtime
     from assistant.settings import get_settings
     from ingestion.model import IngestError
@@ -28,42 +80,4 @@ def open_system(corpus: Path | None, data_dir: Path | None) -> Iterator[AskFn]:
                 if failed:
                     errors = "; ".join(f"{o.path.name}: {o.error}" for o in failed)
                     raise IngestError("corpus_ingest_failed", f"Không nạp được bộ văn bản: {errors}")
-            answering = runtime.answering
-
-            def ask(question: str) -> SystemAnswer:
-                started = time.perf_counter()
-                response = answering.ask(AskRequest(question=question))
-                latency = (time.perf_counter() - started) * 1000
-                retrieved = tuple(
-                    Passage(
-                        document=p.file_name,
-                        section_path=tuple(p.section_path),
-                        text=p.text,
-                        source_start=p.source_start,
-                        source_end=p.source_end,
-                        score=p.score,
-                        section_id=p.section_id,
-                    )
-                    for p in response.retrieved
-                )
-                by_chunk = {(p.doc_id, p.section_id, p.text): p for p in response.retrieved}
-                citations = tuple(
-                    Passage(
-                        document=c.file_name,
-                        section_path=tuple(c.section_path),
-                        text=c.passage,
-                        source_start=by_chunk[(c.doc_id, c.section_id, c.passage)].source_start,
-                        source_end=by_chunk[(c.doc_id, c.section_id, c.passage)].source_end,
-                        section_id=c.section_id,
-                    )
-                    for c in response.citations
-                )
-                return SystemAnswer(
-                    answer=response.answer,
-                    abstained=response.abstained,
-                    citations=citations,
-                    retrieved=retrieved,
-                    latency_ms=latency,
-                )
-
-            yield ask
+            yield answering_ask_fn(runtime.answering)

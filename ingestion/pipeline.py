@@ -36,7 +36,13 @@ class DocumentSink(Protocol):
 
     def find_by_file(self, file_name: str) -> DocumentRecord | None: ...
 
-    def replace_document(self, record: DocumentRecord, chunks: Sequence[Chunk]) -> None: ...
+    def replace_document(
+        self,
+        record: DocumentRecord,
+        chunks: Sequence[Chunk],
+        *,
+        on_progress: Callable[[int, int], None] | None = None,
+    ) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -126,8 +132,10 @@ class IngestPipeline:
         )
         return record, chunks
 
-    def ingest(self, path: Path) -> IngestOutcome:
-        """Ingest one file; unchanged files are skipped, changed ones replace their old version atomically."""
+    def ingest(self, path: Path, on_progress: Callable[[int, int], None] | None = None) -> IngestOutcome:
+        """Ingest one file; unchanged files are skipped, changed ones replace their old version atomically.
+
+        ``on_progress(done, total)`` follows the embedding of the file's chunks, most of the time it takes."""
         try:
             if not path.is_file():
                 raise IngestError("file_not_found", "Không tìm thấy tệp.", detail=str(path))
@@ -137,7 +145,7 @@ class IngestPipeline:
             if existing is not None and existing.content_hash == digest:
                 return IngestOutcome(path, "unchanged", doc_id, existing, existing.chunk_count)
             record, chunks = self.prepare(path, doc_id, digest)
-            self._sink.replace_document(record, chunks)
+            self._sink.replace_document(record, chunks, on_progress=on_progress)
         except IngestError as error:
             return IngestOutcome(path, "failed", error=error)
         except OSError as error:

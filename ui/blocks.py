@@ -409,18 +409,13 @@ def build_blocks(get_runtime: RuntimeGetter) -> "gr.Blocks":
             progress: gr.Progress = gr.Progress(),  # noqa: B008 - how Gradio injects a progress bar
         ) -> list[list[Any]]:
             from assistant.services.documents import ingest_staged, stage_upload
-            from ingestion.chunker import Chunker
             from ingestion.model import IngestError
-            from vectorstore.embeddings import TextEmbeddings
 
             checked(role, "admin")
             if not files:
                 raise gr.Error("Hãy chọn ít nhất một tệp.")
             runtime = get_runtime()
             cap = runtime.settings.api.max_upload_bytes
-            embeddings = runtime.embeddings
-            assert isinstance(embeddings, TextEmbeddings), "the runtime's embeddings count tokens"
-            chunker = Chunker(embeddings.count_tokens, runtime.settings.embedding.max_tokens)
             rows: list[list[Any]] = []
             for position, name in enumerate(files):
                 path = Path(name)
@@ -435,7 +430,7 @@ def build_blocks(get_runtime: RuntimeGetter) -> "gr.Blocks":
                         raise IngestError("file_too_large", f"Tệp lớn quá {cap // (1024 * 1024)} MB.")
                     # The same checks as the API: type from the content, a clean file name.
                     staged = stage_upload(runtime.store.data_dir, path.name, path.read_bytes())
-                    result = ingest_staged(runtime.store, chunker, staged, report)
+                    result = ingest_staged(runtime.pipeline, staged, report)
                 except IngestError as error:
                     rows.append([path.name, _STATUS_LABELS["failed"], "", 0, error.message])
                     continue

@@ -87,7 +87,9 @@ class FusionWeights:
     locality_boost: float = 0.5
     year_boost: float = 0.25
     candidates: int = 50
-    bare_query_dense: float = 0.25  # dense weight factor for a query typed without diacritics
+    bare_query_dense: float = 0.25
+    # A section whose heading names other years than the question ("NHIỆM VỤ NĂM 2023" for "năm 2022").
+    section_year_penalty: float = 0.8  # dense weight factor for a query typed without diacritics
 
 
 @dataclass
@@ -117,6 +119,17 @@ def _covers(meta: DocumentMetadata, years: Sequence[int], period: tuple[int, int
 def _without(text: str, name: str) -> str:
     """``text`` with every mention of ``name`` (any case, with or without diacritics typed) removed."""
     return re.sub(rf"(?i)(?<!\w)(?:{re.escape(name)}|{re.escape(strip_diacritics(name))})(?!\w)", " ", text)
+
+
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
+
+
+def _section_year_fit(path: Sequence[str], years: Sequence[int], penalty: float) -> float:
+    """Down-weight a section whose headings name years, none of them the question's."""
+    if not years:
+        return 1.0
+    named = {int(y) for y in _YEAR.findall(" ".join(path))}
+    return penalty if named and not named & set(years) else 1.0
 
 
 class HybridRetriever:
@@ -233,6 +246,7 @@ class HybridRetriever:
                 record.metadata, analysis.years, analysis.period
             ):
                 boost += weights.year_boost
+            boost *= _section_year_fit(chunk.section_path, analysis.years, weights.section_year_penalty)
             passages.append(
                 ScoredPassage(
                     chunk_id=chunk.id,

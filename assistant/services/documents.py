@@ -15,9 +15,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from assistant.services.jobs import ProgressReporter
-from ingestion.chunker import Chunker
 from ingestion.encoding import decode_text_bytes
-from ingestion.model import Chunk, DocumentRecord, IngestError, Section
+from ingestion.model import DocumentRecord, IngestError, Section
 from ingestion.pipeline import IngestPipeline
 from vectorstore.store import DocumentStore
 
@@ -205,28 +204,6 @@ def detect_upload_type(data: bytes, file_name: str) -> UploadSuffix:
     return ".md" if file_name.lower().endswith(".md") else ".txt"
 
 
-class _ProgressSink:
-    """The store, reporting embedding progress of the document being written."""
-
-    def __init__(self, store: DocumentStore, report: ProgressReporter) -> None:
-        self._store = store
-        self._report = report
-
-    def get(self, doc_id: str) -> DocumentRecord | None:
-        return self._store.get(doc_id)
-
-    def find_by_file(self, file_name: str) -> DocumentRecord | None:
-        return self._store.find_by_file(file_name)
-
-    def replace_document(self, record: DocumentRecord, chunks: Sequence[Chunk]) -> None:
-        def on_progress(done: int, total: int) -> None:
-            # Parsing is quick; embedding is most of the time: 5%..95%.
-            self._report(0.05 + 0.9 * done / max(total, 1), "embedding")
-
-        self._report(0.05, "embedding")
-        self._store.replace_document(record, chunks, on_progress=on_progress)
-
-
 def stage_upload(data_dir: Path, file_name: str, data: bytes) -> Path:
     """Write an upload, named by its content type, to a private staging folder; returns its path."""
     suffix = detect_upload_type(data, file_name)
@@ -237,13 +214,14 @@ def stage_upload(data_dir: Path, file_name: str, data: bytes) -> Path:
     return path
 
 
-def ingest_staged(
-    store: DocumentStore, chunker: Chunker, staged: Path, report: ProgressReporter
-) -> dict[str, Any]:
+def ingest_staged(pipeline: IngestPipeline, staged: Path, report: ProgressReporter) -> dict[str, Any]:
     """Ingest a staged upload; keep the file in ``uploads/`` when it went in, drop it when it failed."""
     try:
         report(0.0, "parsing")
-        outcome = IngestPipeline(_ProgressSink(store, report), chunker).ingest(staged)
+        # Parsing is quick; embedding is most of the time: 5%..95%.
+        outcome = pipeline.ingest(
+            staged, on_progress=lambda done, total: report(0.05 + 0.9 * done / max(total, 1), "embedding")
+        )
         if outcome.status == "failed":
             assert outcome.error is not None
             raise outcome.error

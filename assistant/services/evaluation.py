@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import re
 import threading
-import time
 from pathlib import Path
 from typing import Any
 
-from assistant.answering import AskRequest, AskResponse, QuestionAnswering
+from assistant.answering import QuestionAnswering
 from assistant.services.jobs import ProgressReporter
-from evals.protocol import AskFn, Passage, SystemAnswer
+from evals.protocol import AskFn, SystemAnswer
+from evals.system import answering_ask_fn
 from evals.testset import TestSet
 
 EVALS_DIR = "evals"
@@ -22,53 +22,15 @@ TESTSET_SUFFIXES = (".jsonl", ".csv")
 _RUN_ID = re.compile(r"^[0-9a-f]{32}$")
 
 
-def system_answer(response: AskResponse, latency_ms: float) -> SystemAnswer:
-    """An answer of the chain as the evaluation runner sees it (passages located in their files)."""
-    retrieved = tuple(
-        Passage(
-            document=p.file_name,
-            section_path=tuple(p.section_path),
-            text=p.text,
-            source_start=p.source_start,
-            source_end=p.source_end,
-            score=p.score,
-            section_id=p.section_id,
-        )
-        for p in response.retrieved
-    )
-    spans = {(p.doc_id, p.section_id, p.text): (p.source_start, p.source_end) for p in response.retrieved}
-    citations = []
-    for c in response.citations:
-        start, end = spans.get((c.doc_id, c.section_id, c.passage), (None, None))
-        citations.append(
-            Passage(
-                document=c.file_name,
-                section_path=tuple(c.section_path),
-                text=c.passage,
-                source_start=start,
-                source_end=end,
-                section_id=c.section_id,
-            )
-        )
-    return SystemAnswer(
-        answer=response.answer,
-        abstained=response.abstained,
-        citations=tuple(citations),
-        retrieved=retrieved,
-        latency_ms=latency_ms,
-    )
-
-
 def counting_ask_fn(answering: QuestionAnswering, total: int, report: ProgressReporter) -> AskFn:
     """An AskFn over ``answering`` that reports progress after each of ``total`` questions."""
     asked = 0
     lock = threading.Lock()
+    ask_one = answering_ask_fn(answering)
 
     def ask(question: str) -> SystemAnswer:
         nonlocal asked
-        started = time.perf_counter()
-        response = answering.ask(AskRequest(question=question))
-        answer = system_answer(response, (time.perf_counter() - started) * 1000)
+        answer = ask_one(question)
         with lock:
             asked += 1
             report(0.95 * asked / max(total, 1), f"question {asked}/{total}")

@@ -23,9 +23,7 @@ from assistant.services.documents import (
     stage_upload,
 )
 from assistant.services.jobs import Job
-from ingestion.chunker import Chunker
 from ingestion.model import DocumentRecord
-from vectorstore.embeddings import TextEmbeddings
 
 router = APIRouter(prefix="/api/documents", tags=["Văn bản"])
 
@@ -52,13 +50,6 @@ def _record(runtime: Runtime, doc_id: str) -> DocumentRecord:
             f"No document '{doc_id}' in the store.",
         )
     return record
-
-
-def _chunker(runtime: Runtime) -> Chunker:
-    embeddings = runtime.embeddings
-    if not isinstance(embeddings, TextEmbeddings):
-        raise TypeError("the runtime's embeddings cannot count tokens")
-    return Chunker(embeddings.count_tokens, runtime.settings.embedding.max_tokens)
 
 
 @router.get("", response_model=list[DocumentSummary], summary="Danh sách văn bản", responses=_READ_ERRORS)
@@ -132,10 +123,9 @@ async def upload_document(
     data = await _read_capped(file, settings.api.max_upload_bytes)
     data_dir: Path = request.app.state.data_dir
     staged = stage_upload(data_dir, file.filename or "van-ban", data)
-    chunker = _chunker(runtime)
     return jobs.submit(
         "ingest",
-        lambda report: ingest_staged(runtime.store, chunker, staged, report),
+        lambda report: ingest_staged(runtime.pipeline, staged, report),
         description=staged.name,
     )
 
