@@ -18,7 +18,7 @@ from rich.tree import Tree
 
 from assistant.settings import get_settings
 from evals.cli import eval_app
-from ingestion.model import DocumentRecord, Section
+from ingestion.model import DocumentRecord, IngestError, Section
 from ingestion.pipeline import IngestOutcome
 
 app = typer.Typer(
@@ -361,4 +361,19 @@ def serve(
 
 
 def main() -> None:
-    app()
+    """The console script: user-facing failures (configuration, model servers, the store) end with their
+    Vietnamese message and stable code, exit code 2, never a traceback."""
+    from pydantic import ValidationError
+
+    from assistant.llm import LLMError
+    from vectorstore.embeddings import EmbeddingError
+    from vectorstore.store import StoreError
+
+    try:
+        app()
+    except (LLMError, EmbeddingError, StoreError, IngestError) as error:
+        err_console.print(f"[red]Lỗi[/] {escape(f'[{error.code}] {error}')}", soft_wrap=True)
+        raise SystemExit(2) from None
+    except ValidationError as error:
+        err_console.print(f"[red]Cấu hình không hợp lệ[/] (biến môi trường VANKIEN_*):\n{escape(str(error))}")
+        raise SystemExit(2) from None

@@ -191,3 +191,22 @@ def test_ask_and_search_with_and_without_diacritics(tmp_path: Path) -> None:
     code, hits = _invoke_json("search", "ho ngheo", "--data-dir", data, "--limit", "2")
     assert code == 0
     assert hits[0]["section_path"] == ["I. KẾT QUẢ ĐẠT ĐƯỢC", "2. Lĩnh vực xã hội"]
+
+
+def test_configuration_errors_end_with_a_message_and_code_not_a_traceback(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "VANKIEN_LLM__MODE": "openai", "VANKIEN_DATA_DIR": str(tmp_path / "store")}
+    env.pop("VANKIEN_LLM__MODEL", None)
+    result = subprocess.run(
+        [sys.executable, "-m", "assistant", "ask", "Hiện có bao nhiêu chợ?"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert result.returncode == 2
+    assert "[llm_model_missing]" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
