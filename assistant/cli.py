@@ -18,7 +18,7 @@ from rich.tree import Tree
 
 from assistant.settings import get_settings
 from evals.cli import eval_app
-from ingestion.model import DocumentRecord, IngestError, Section
+from ingestion.model import DocumentRecord, Section
 from ingestion.pipeline import IngestOutcome
 
 app = typer.Typer(
@@ -365,13 +365,11 @@ def main() -> None:
     Vietnamese message and stable code, exit code 2, never a traceback."""
     from pydantic import ValidationError
 
-    from assistant.llm import LLMError
-    from vectorstore.embeddings import EmbeddingError
-    from vectorstore.store import StoreError
+    from ingestion.errors import CodedError
 
     try:
         app()
-    except (LLMError, EmbeddingError, StoreError, IngestError) as error:
+    except CodedError as error:
         err_console.print(f"[red]Lỗi[/] {escape(f'[{error.code}] {error}')}", soft_wrap=True)
         raise SystemExit(2) from None
     except ValidationError as error:

@@ -19,6 +19,7 @@ from pydantic import SecretStr
 
 from assistant.settings import LLMSettings
 from assistant.verify import verify_answer
+from ingestion.errors import CodedError
 from ingestion.textnorm import fold, strip_diacritics
 from prompts import llm as prompts
 from prompts import templates
@@ -35,17 +36,8 @@ logger = logging.getLogger(__name__)
 _EXTRA = {"openai": "llm", "ollama": "llm", "llamacpp": "llamacpp"}
 
 
-class LLMError(Exception):
+class LLMError(CodedError):
     """A language model that cannot be set up. ``code`` is stable; ``message`` is Vietnamese."""
-
-    def __init__(self, code: str, message: str, *, detail: str | None = None) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.detail = detail
-
-    def __str__(self) -> str:
-        return f"{self.message} ({self.detail})" if self.detail else self.message
 
 
 def _missing_package(mode: str, error: ImportError) -> LLMError:

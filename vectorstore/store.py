@@ -28,6 +28,7 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from assistant.settings import ChromaSettings
+from ingestion.errors import CodedError
 from ingestion.model import Chunk, DocumentMetadata, DocumentRecord
 from vectorstore.chroma import STORE_ID_KEY, StoreEmbeddingFunction, open_client, open_collection
 from vectorstore.embeddings import EmbeddingError
@@ -49,17 +50,8 @@ ProgressCallback = Callable[[int, int], None]
 MetadataValue = str | int | float | bool
 
 
-class StoreError(Exception):
+class StoreError(CodedError):
     """The store cannot do what was asked. ``code`` is stable; ``message`` is Vietnamese."""
-
-    def __init__(self, code: str, message: str, *, detail: str | None = None) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.detail = detail
-
-    def __str__(self) -> str:
-        return f"{self.message} ({self.detail})" if self.detail else self.message
 
 
 @dataclass(frozen=True)
