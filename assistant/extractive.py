@@ -127,6 +127,7 @@ _COMPARE = re.compile(r"\bso sánh\b")
 _YEAR_IN_TEXT = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 _TERMS = re.compile(r"(?<!\d)(?:19|20)\d\d\s*[-–—]\s*(?:19|20)\d\d(?!\d)")
 MAX_ANSWER_CHARS = 300
+WHERE_COVERAGE_FACTOR = 0.8
 # A place the question names: "huyện Hòa Bình", "tỉnh Trà Vinh", "xã Tân Hòa" (the capitalised words after).
 _PLACE_WORD = re.compile(r"\b(?:huyện|tỉnh|xã|phường|thị trấn|thị xã|thành phố|quận)\s+")
 
@@ -220,6 +221,65 @@ def sentence_terms(text: str, bare: bool) -> frozenset[str]:
     return frozenset(terms)
 
 
+_NUMBERING_ONLY = re.compile(
+    r"^\s*(?:\d+(?:\.\d+)*\.?|[a-zđ]\)|[IVXLC]+[.\-]|[-+•]|(?:Điều|Khoản|Mục|Chương|Phần)\s+[\dIVXLC]+[.:]?)\s*$"
+)
+
+
+_LEADING_NUMBERING = re.compile(r"^\s*(?:\d+(?:\.\d+)*\.|[a-zđ]\)|[IVXLC]+[.\-]|[-+•])\s*")
+
+
+_UNITS = (
+    "km²",
+    "km2",
+    "km",
+    "m²",
+    "m2",
+    "m³",
+    "m3",
+    "ha",
+    "tấn",
+    "kg",
+    "tỷ",
+    "triệu",
+    "nghìn",
+    "usd",
+    "lít",
+    "mw",
+    "kwh",
+    "%",
+)
+_ASKED_AMOUNT = re.compile(r"bao nhiêu\s+(\S+)")
+
+
+def asked_unit(question: str) -> str | None:
+    """The unit a "bao nhiêu <unit>" question wants the figure in, when it names one."""
+    match = _ASKED_AMOUNT.search(fold(question))
+    if not match:
+        return None
+    word = match.group(1).strip("?.,;:")
+    if word in ("phần", "phần trăm"):
+        return "%"
+    return word if word in _UNITS else None
+
+
+def has_figure(sentence: str) -> bool:
+    """Does the sentence state a figure? Its own list number ("3. Công tác …") is not one."""
+    return bool(_NUMBER.search(_LEADING_NUMBERING.sub("", sentence, count=1)))
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Sentences (and heading lines) of a passage; a bare numbering token ("2.", "a)") joins what follows it."""
+    spans = _spans(text, _SENTENCE_BREAK)
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        if merged and _NUMBERING_ONLY.match(text[merged[-1][0] : merged[-1][1]]):
+            merged[-1] = (merged[-1][0], end)
+        else:
+            merged.append((start, end))
+    return merged
+
+
 def content_terms(question: str, analysis: QueryAnalysis, bare: bool = False) -> list[str]:
     """The question's content syllables: no question words, no localities or years (they steer retrieval)."""
     steering = set()
@@ -241,6 +301,25 @@ def unknown_places(question: str, passages: Sequence[ScoredPassage]) -> list[str
         for p in passages
     )
     return [name for name in named_places(question) if fold(name) not in known]
+
+
+def headings(passage: ScoredPassage) -> frozenset[str]:
+    return frozenset(h.rstrip(":") for h in passage.section_path)
+
+
+_ASKED_UNIT = re.compile(r"\b(điều|chương|phần|mục|khoản|điểm)\s+(?:nào|mấy|số mấy)", re.IGNORECASE)
+
+
+def located_heading(question: str, passage: ScoredPassage) -> str:
+    """The heading a "where" answer names: the unit the question asks for ("ở điều nào" → "Điều 11. …")
+    when the passage shows that heading, else the passage's own section heading."""
+    asked = _ASKED_UNIT.search(question)
+    if asked:
+        unit = fold(asked.group(1))
+        for heading in reversed(passage.section_path):
+            if fold(heading).startswith(unit) and heading in passage.text:
+                return heading
+    return passage.heading
 
 
 def _figures(text: str) -> frozenset[str]:
@@ -273,11 +352,11 @@ class ExtractiveAnswerer:
         bare: bool,
         years: frozenset[int] = frozenset(),
     ) -> list[Candidate]:
-        sentence_spans = [_spans(p.text, _SENTENCE_BREAK) for p in passages]
+        spans_per_passage = [sentence_spans(p.text) for p in passages]
         units = [
             (i, sentence_terms(p.text[a:b], bare), a, b)
             for i, p in enumerate(passages)
-            for a, b in sentence_spans[i]
+            for a, b in spans_per_passage[i]
         ]
         if not units or not terms:
             return []
@@ -291,6 +370,8 @@ class ExtractiveAnswerer:
         context_cache: dict[int, frozenset[str]] = {}
         for passage_index, words, start, end in units:
             passage = passages[passage_index]
+            if shape != "where" and passage.text[start:end].strip().rstrip(":") in headings(passage):
+                continue  # a heading line names a topic; it does not answer a question about it
             if passage_index not in context_cache:
                 meta = passage.metadata
                 # The words a sentence stands under: its section path and its document's identity.
@@ -307,7 +388,7 @@ class ExtractiveAnswerer:
             score += sum(1.0 for a, b in bigrams if f"{a} {b}" in text)
             if shape == "where":
                 score = sum(idf[t] for t in unique_terms if t in heading_words) + 0.3 * score
-            elif shape in ("figure", "comparison") and _NUMBER.search(text):
+            elif shape in ("figure", "comparison") and has_figure(passage.text[start:end]):
                 score *= 1.5
             score *= _period_fit(passage, years)
             score *= 1.0 + 0.5 / (1 + passage_index)  # retrieval order as a prior
@@ -384,24 +465,43 @@ class ExtractiveAnswerer:
         bare = has_no_diacritics(question)
         terms = content_terms(question, analysis, bare)
         years = frozenset(int(y) for y in _YEAR_IN_TEXT.findall(question))
-        candidates = self._candidates(terms, passages, shape, bare, years)
-        if not candidates or candidates[0].coverage < self.min_coverage:
+        # Only sentences that cover enough of the question may answer it; the best of those answers.
+        every = self._candidates(terms, passages, shape, bare, years)
+        if shape != "comparison" and analysis.localities:
+            # A question about one place is answered from documents about that place (or about none).
+            wanted = {fold(x) for x in analysis.localities}
+            every = [
+                c
+                for c in every
+                if not passages[c.passage_index].metadata.locality
+                or fold(passages[c.passage_index].metadata.locality or "") in wanted
+            ]
+        unit = asked_unit(question)
+        if unit:
+            # "bao nhiêu km": a sentence without kilometres does not answer it.
+            every = [c for c in every if unit in fold(passages[c.passage_index].text[c.start : c.end])]
+        # A "where" question also names the document it asks about ("trong dự thảo Báo cáo chính trị …"),
+        # words no heading repeats; the answer is a location, not a figure, so it may cover a little less.
+        floor = self.min_coverage * (WHERE_COVERAGE_FACTOR if shape == "where" else 1.0)
+        candidates = [c for c in every if c.coverage >= floor]
+        if not candidates:
             return None
         if shape == "figure":
             # A question asking "how much" is answered by a sentence with a figure in it, or not at all.
             candidates = [
-                c for c in candidates if _NUMBER.search(passages[c.passage_index].text[c.start : c.end])
+                c for c in candidates if has_figure(passages[c.passage_index].text[c.start : c.end])
             ]
-            if not candidates or candidates[0].coverage < self.min_coverage:
+            every = [c for c in every if has_figure(passages[c.passage_index].text[c.start : c.end])]
+            if not candidates:
                 return None
         best = candidates[0]
         chosen = [best]
         if shape == "comparison":
-            chosen = self._sides(candidates, passages, analysis.localities)
+            chosen = self._sides([best, *(c for c in every if c is not best)], passages, analysis.localities)
         elif shape in ("list", "figure"):
             # A second sentence when it adds question words the first lacks (two indicators in one question).
             covered = set(terms_of(passages[best.passage_index].text[best.start : best.end], bare))
-            for other in candidates[1:6]:
+            for other in [c for c in every if c is not best][:5]:
                 other_words = set(terms_of(passages[other.passage_index].text[other.start : other.end], bare))
                 adds = (set(terms) & other_words) - covered
                 neighbour = other.passage_index == best.passage_index
@@ -414,7 +514,9 @@ class ExtractiveAnswerer:
             meta = passage.metadata
             # No date here: every figure in an answer must stand in the cited passage.
             document = templates.document_label(meta.doc_type, meta.number, None, None)
-            text = templates.SECTION_LOCATION.format(heading=passage.heading, document=document)
+            text = templates.SECTION_LOCATION.format(
+                heading=located_heading(question, passage), document=document
+            )
             return ExtractiveAnswer(
                 f"{text} [1].",
                 (best.passage_index,),

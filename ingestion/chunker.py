@@ -18,6 +18,7 @@ from ingestion.model import Chunk, DocumentMetadata, NormalizedText, ParsedDocum
 TokenCounter = Callable[[str], int]
 
 PATH_SEPARATOR = " › "
+TITLE_WORDS = 12
 # Sentence ends: ". ", "; ", "! ", "? " before a capital letter, digit, dash or quote.
 _SENTENCE_END = re.compile(r"(?<=[.;!?…])\s+(?=[\"“(\-–•+]?\s*[0-9A-ZÀ-ỸĐ])")
 _WORD_GAP = re.compile(r"\s+")
@@ -37,7 +38,9 @@ def context_header(metadata: DocumentMetadata, file_name: str) -> str:
     elif metadata.period:
         parts.append(metadata.period)
     if metadata.title:
-        parts.append(metadata.title)
+        # A short title: the header rides on every chunk, inside the embedding model's token budget.
+        words = metadata.title.split()
+        parts.append(" ".join(words[:TITLE_WORDS]) + (" …" if len(words) > TITLE_WORDS else ""))
     return " – ".join(parts) if parts else file_name
 
 
@@ -120,15 +123,30 @@ class Chunker:
         text = parsed.text
         header = context_header(parsed.metadata, file_name)
         chunks: list[Chunk] = []
+        # Headings whose content is all in their subsections ("Điều 11. …" above "1. …", "2. …") have no
+        # chunk of their own: they open the first chunk of their first subsection, so the passage shows them.
+        pending_headings: int | None = None
         for position, section in enumerate(parsed.sections):
             own_start, own_end = _trimmed(text, *_own_span(section, parsed.sections, position))
             body_start = max(section.body_start, own_start)
             if not text[body_start:own_end].strip():
-                continue  # a heading whose content is all in its subsections: its heading lives in their paths
+                has_child = position + 1 < len(parsed.sections) and (
+                    parsed.sections[position + 1].parent_id == section.id
+                )
+                pending_headings = (
+                    (pending_headings if pending_headings is not None else own_start) if has_child else None
+                )
+                continue
             path = PATH_SEPARATOR.join(section.path)
             prefix = f"{header}\n{path}\n" if path else f"{header}\n"
             budget = max(self._max_tokens - self._count(prefix), self._max_tokens // 4)
-            for start, end in self._split(text, own_start, own_end, budget):
+            if pending_headings is not None:
+                budget = max(budget - self._count(text[pending_headings:own_start]), self._max_tokens // 4)
+            spans = self._split(text, own_start, own_end, budget)
+            if pending_headings is not None:
+                spans[0] = (pending_headings, spans[0][1])
+                pending_headings = None
+            for start, end in spans:
                 source_start, source_end = normalized.source_span(start, end)
                 passage = text[start:end]
                 chunks.append(

@@ -12,6 +12,7 @@ from assistant.extractive import (
     MAX_ANSWER_CHARS,
     ExtractiveAnswer,
     ExtractiveAnswerer,
+    asked_unit,
     named_places,
     question_shape,
     unknown_places,
@@ -301,3 +302,29 @@ def test_a_place_the_documents_do_not_mention_means_abstaining() -> None:
     _, result = ask("Tổng mức bán lẻ hàng hoá của huyện Hòa Bình đến năm 2025 là bao nhiêu?", [TRADE])
     assert result is None
     assert unknown_places("Tổng mức bán lẻ của huyện Bắc Tân Uyên?", [TRADE]) == []
+
+
+@pytest.mark.parametrize(
+    ("question", "unit"),
+    [
+        ("Tuyến đường có tổng chiều dài bao nhiêu km?", "km"),
+        ("Diện tích tự nhiên là bao nhiêu km²?", "km²"),
+        ("Kim ngạch xuất khẩu đạt bao nhiêu triệu USD?", "triệu"),
+        ("Tỷ lệ hộ nghèo giảm bao nhiêu phần trăm?", "%"),
+        ("Huyện có bao nhiêu chợ?", None),
+    ],
+)
+def test_the_unit_a_question_asks_for(question: str, unit: str | None) -> None:
+    assert asked_unit(question) == unit
+
+
+def test_a_figure_in_another_unit_does_not_answer() -> None:
+    # The trade passage has "tỷ đồng" and "%", not kilometres.
+    _, result = ask("Tổng mức bán lẻ hàng hoá của huyện Bắc Tân Uyên đến năm 2025 là bao nhiêu km?", [TRADE])
+    assert result is None
+
+
+def test_a_question_about_one_place_is_not_answered_from_another_places_document() -> None:
+    # Nhơn Trạch is a known locality, but the only passage that speaks of retail sales is Bắc Tân Uyên's.
+    _, result = ask("Tổng mức bán lẻ hàng hoá của huyện Nhơn Trạch đến năm 2025 là bao nhiêu?", [TRADE])
+    assert result is None
