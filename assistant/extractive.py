@@ -469,12 +469,12 @@ class ExtractiveAnswerer:
         every = self._candidates(terms, passages, shape, bare, years)
         if shape != "comparison" and analysis.localities:
             # A question about one place is answered from documents about that place (or about none).
-            wanted = {fold(x) for x in analysis.localities}
+            places = {fold(x) for x in analysis.localities}
             every = [
                 c
                 for c in every
                 if not passages[c.passage_index].metadata.locality
-                or fold(passages[c.passage_index].metadata.locality or "") in wanted
+                or fold(passages[c.passage_index].metadata.locality or "") in places
             ]
         unit = asked_unit(question)
         if unit:
@@ -500,10 +500,19 @@ class ExtractiveAnswerer:
             chosen = self._sides([best, *(c for c in every if c is not best)], passages, analysis.localities)
         elif shape in ("list", "figure"):
             # A second sentence when it adds question words the first lacks (two indicators in one question).
-            covered = set(terms_of(passages[best.passage_index].text[best.start : best.end], bare))
+            # Words and word pairs of the question ("cơ sở đảng" is more than "cơ sở" and "đảng" apart).
+            asked: set[str | tuple[str, str]] = {*terms, *itertools.pairwise(terms)}
+
+            def said(candidate: Candidate) -> set[str | tuple[str, str]]:
+                words = terms_of(
+                    passages[candidate.passage_index].text[candidate.start : candidate.end], bare
+                )
+                found: set[str | tuple[str, str]] = {*words, *itertools.pairwise(words)}
+                return found & asked
+
+            covered = said(best)
             for other in [c for c in every if c is not best][:5]:
-                other_words = set(terms_of(passages[other.passage_index].text[other.start : other.end], bare))
-                adds = (set(terms) & other_words) - covered
+                adds = said(other) - covered
                 neighbour = other.passage_index == best.passage_index
                 floor = 0.3 if neighbour else 0.6
                 if adds and other.coverage >= self.min_coverage / 2 and other.score >= floor * best.score:

@@ -328,3 +328,21 @@ def test_a_question_about_one_place_is_not_answered_from_another_places_document
     # Nhơn Trạch is a known locality, but the only passage that speaks of retail sales is Bắc Tân Uyên's.
     _, result = ask("Tổng mức bán lẻ hàng hoá của huyện Nhơn Trạch đến năm 2025 là bao nhiêu?", [TRADE])
     assert result is None
+
+
+PARTY = passage(
+    "000_2265b64d677103f7.txt",
+    "Đảng bộ Huyện có 37 cơ sở đảng. Thành lập mới 04 chi bộ doanh nghiệp; trong đó, 01 chi bộ cơ sở "
+    "trực thuộc Huyện ủy và 03 chi bộ trực thuộc Đảng ủy xã, thị trấn.",
+    ("IV. XÂY DỰNG HỆ THỐNG CHÍNH TRỊ", "1.1. Công tác xây dựng, chỉnh đốn Đảng"),
+)
+
+
+def test_two_figures_asked_together_come_from_two_sentences() -> None:
+    # The second sentence repeats "cơ sở" and "đảng" but not the pair "cơ sở đảng": it still adds a fact.
+    question = "Đảng bộ huyện Bắc Tân Uyên có bao nhiêu cơ sở đảng và đã thành lập mới bao nhiêu chi bộ doanh nghiệp?"
+    _, result = ask(question, [PARTY])
+    assert result is not None
+    assert "37 cơ sở đảng" in result.text
+    assert "04 chi bộ doanh nghiệp" in result.text
+    assert markers(result.text) == [1, 1]
