@@ -342,8 +342,13 @@ def serve(
 
     from assistant.api.app import create_app
     from assistant.api.security import KeyRing
+    from assistant.llm import check_llm_settings
+    from vectorstore.embeddings import build_embeddings
 
     settings = get_settings()
+    # Configuration mistakes end here with their message, not inside the server's start-up.
+    check_llm_settings(settings.llm)
+    build_embeddings(settings.embedding)
     host = host or settings.api.host
     port = port or settings.api.port
     if KeyRing.from_settings(settings.api).open_access:

@@ -8,6 +8,7 @@ system gave under that number, with the passage sentence that best supports the 
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 import re
@@ -58,15 +59,38 @@ def _require_model(settings: LLMSettings) -> str:
     return settings.model
 
 
-def build_chat_model(settings: LLMSettings) -> BaseChatModel | None:
-    """The configured chat model, or None in mode ``none``. Nothing is contacted here."""
-    if settings.mode == "none":
-        return None
-    if settings.mode == "openai":
+def check_llm_settings(settings: LLMSettings) -> None:
+    """Raise LLMError when the configured mode lacks what it needs (a model name, a GGUF file, a package).
+    Nothing is loaded or contacted: a server checks this before it starts."""
+    if settings.mode in ("openai", "ollama"):
+        _require_model(settings)
+        package = "langchain_openai" if settings.mode == "openai" else "langchain_ollama"
         try:
-            from langchain_openai import ChatOpenAI
+            importlib.import_module(package)
         except ImportError as error:
-            raise _missing_package("openai", error) from error
+            raise _missing_package(settings.mode, error) from error
+    elif settings.mode == "llamacpp":
+        if settings.model_path is None or not settings.model_path.is_file():
+            raise LLMError(
+                "llm_model_path_missing",
+                "Chế độ 'llamacpp' cần đường dẫn tới tệp GGUF: đặt VANKIEN_LLM__MODEL_PATH.",
+                detail=str(settings.model_path) if settings.model_path else None,
+            )
+        try:
+            importlib.import_module("llama_cpp")  # ChatLlamaCpp imports it only when the model loads
+            importlib.import_module("langchain_community.chat_models")
+        except ImportError as error:
+            raise _missing_package("llamacpp", error) from error
+    elif settings.mode != "none":
+        raise LLMError("llm_mode_unknown", f"Chế độ mô hình ngôn ngữ không hợp lệ: {settings.mode}")
+
+
+def build_chat_model(settings: LLMSettings) -> BaseChatModel | None:
+    """The configured chat model, or None in mode ``none``. Servers are not contacted here; a local GGUF loads."""
+    check_llm_settings(settings)
+    if settings.mode == "openai":
+        from langchain_openai import ChatOpenAI
+
         # A local server takes any key, but the client insists on one; OpenAI itself reads the usual variable.
         api_key = settings.api_key or SecretStr(os.environ.get("OPENAI_API_KEY", "none"))
         return ChatOpenAI(
@@ -83,10 +107,8 @@ def build_chat_model(settings: LLMSettings) -> BaseChatModel | None:
             extra_body={"max_tokens": settings.max_tokens} if settings.base_url else None,
         )
     if settings.mode == "ollama":
-        try:
-            from langchain_ollama import ChatOllama
-        except ImportError as error:
-            raise _missing_package("ollama", error) from error
+        from langchain_ollama import ChatOllama
+
         return ChatOllama(
             model=_require_model(settings),
             base_url=settings.base_url,
@@ -95,17 +117,8 @@ def build_chat_model(settings: LLMSettings) -> BaseChatModel | None:
             client_kwargs={"timeout": settings.timeout_s},
         )
     if settings.mode == "llamacpp":
-        if settings.model_path is None or not settings.model_path.is_file():
-            raise LLMError(
-                "llm_model_path_missing",
-                "Chế độ 'llamacpp' cần đường dẫn tới tệp GGUF: đặt VANKIEN_LLM__MODEL_PATH.",
-                detail=str(settings.model_path) if settings.model_path else None,
-            )
-        try:
-            import llama_cpp  # noqa: F401  (ChatLlamaCpp imports it only when the model loads)
-            from langchain_community.chat_models import ChatLlamaCpp
-        except ImportError as error:
-            raise _missing_package("llamacpp", error) from error
+        from langchain_community.chat_models import ChatLlamaCpp
+
         return ChatLlamaCpp(
             model_path=str(settings.model_path),
             n_ctx=settings.context_window,
@@ -114,7 +127,7 @@ def build_chat_model(settings: LLMSettings) -> BaseChatModel | None:
             streaming=True,
             verbose=False,
         )
-    raise LLMError("llm_mode_unknown", f"Chế độ mô hình ngôn ngữ không hợp lệ: {settings.mode}")
+    return None
 
 
 def passage_label(passage: ScoredPassage) -> str:

@@ -210,3 +210,25 @@ def test_configuration_errors_end_with_a_message_and_code_not_a_traceback(tmp_pa
     assert result.returncode == 2
     assert "[llm_model_missing]" in result.stderr
     assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_serve_refuses_a_broken_model_configuration_before_starting(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {
+        **os.environ,
+        "VANKIEN_LLM__MODE": "llamacpp",
+        "VANKIEN_LLM__MODEL_PATH": str(tmp_path / "none.gguf"),
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "assistant", "serve", "--port", "1"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert result.returncode == 2
+    assert "[llm_model_path_missing]" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
