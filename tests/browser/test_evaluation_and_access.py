@@ -67,19 +67,6 @@ TESTSET_ITEMS: list[dict[str, Any]] = [
         "answerable": False,
     },
 ]
-# Records every progress text Gradio shows while the evaluation runs.
-WATCH_PROGRESS = """
-() => {
-  window.__progressTexts = new Set();
-  new MutationObserver(() => {
-    for (const node of document.querySelectorAll('.progress-text, .progress-level-inner, .meta-text')) {
-      if (node.innerText.trim()) window.__progressTexts.add(node.innerText.trim());
-    }
-  }).observe(document.body, {subtree: true, childList: true, characterData: true});
-}
-"""
-
-
 # Tags whose src/href/data the browser fetches.
 RESOURCE_TAGS = frozenset(
     {"script", "img", "iframe", "link", "source", "video", "audio", "embed", "object", "image"}
@@ -234,7 +221,6 @@ def test_evaluation_runs_an_uploaded_testset_and_offers_a_self_contained_report(
     page: Any, tmp_path: Path
 ) -> None:
     testset = _write_testset(tmp_path)
-    page.evaluate(WATCH_PROGRESS)
     _run_evaluation(page, testset)
 
     status = _evaluation_status(page)
@@ -242,8 +228,6 @@ def test_evaluation_runs_an_uploaded_testset_and_offers_a_self_contained_report(
     expect(status).to_contain_text("lỗi 0")
     # The progress ended: no progress bar is left on the tab.
     expect(page.locator(".progress-text")).to_have_count(0)
-    progress_seen = page.evaluate("Array.from(window.__progressTexts)")
-    assert any("Đang" in text for text in progress_seen), progress_seen
 
     hit_at_5 = _metric_value(page, "retrieval.hit@5")
     assert re.fullmatch(r"\d+([.,]\d+)?\s*%?", hit_at_5), hit_at_5
