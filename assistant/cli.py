@@ -45,40 +45,24 @@ _STATUS_LABELS = {
 }
 
 
-def _document_row(record: DocumentRecord) -> dict[str, Any]:
-    meta = record.metadata
-    return {
-        "id": record.doc_id,
-        "file": record.file_name,
-        "type": meta.doc_type,
-        "number": meta.number,
-        "date": meta.date.isoformat() if meta.date else None,
-        "year": meta.year,
-        "issuer": " / ".join(meta.issuers) if meta.issuers else None,
-        "locality": meta.locality,
-        "period": meta.period,
-        "title": meta.title,
-        "sections": len(record.sections),
-        "chunks": record.chunk_count,
-    }
-
-
 def _documents_table(records: list[DocumentRecord]) -> Table:
+    from assistant.services.documents import document_summary
+
     table = Table(title=f"Văn bản trong kho ({len(records)})", show_lines=False)
     for column in ("Mã", "Tệp", "Loại", "Số hiệu", "Ngày", "Cơ quan ban hành", "Địa bàn", "Mục", "Đoạn"):
         table.add_column(column, overflow="fold")
     for record in records:
-        row = _document_row(record)
+        row = document_summary(record)
         table.add_row(
-            row["id"],
-            row["file"],
-            row["type"] or "—",
-            row["number"] or "—",
-            row["date"] or (str(row["year"]) if row["year"] else "—"),
-            record.metadata.issuers[-1] if record.metadata.issuers else "—",
-            row["locality"] or "—",
-            str(row["sections"]),
-            str(row["chunks"]),
+            row.id,
+            row.file_name,
+            row.doc_type or "—",
+            row.number or "—",
+            row.date or (str(row.year) if row.year else "—"),
+            row.issuers[-1] if row.issuers else "—",
+            row.locality or "—",
+            str(row.sections),
+            str(row.chunks),
         )
     return table
 
@@ -183,7 +167,14 @@ def documents(data_dir: DataDirOption = None, as_json: JsonOption = False) -> No
     with open_runtime(get_settings(), data_dir) as runtime:
         records = runtime.store.list_documents()
     if as_json:
-        typer.echo(json.dumps([_document_row(r) for r in records], ensure_ascii=False, indent=2))
+        from assistant.services.documents import document_summary
+
+        # The same document summary the API returns (GET /api/documents).
+        typer.echo(
+            json.dumps(
+                [document_summary(r).model_dump(mode="json") for r in records], ensure_ascii=False, indent=2
+            )
+        )
     else:
         console.print(_documents_table(records))
 

@@ -74,11 +74,11 @@ def test_ingest_list_sections_reingest_and_delete(corpus: Path, tmp_path: Path) 
 
     code, output = _invoke("documents", "--data-dir", data, "--json")
     assert code == 0, output
-    rows = {row["file"]: row for row in json.loads(output)}
+    rows = {row["file_name"]: row for row in json.loads(output)}
     assert set(rows) == {"bao-cao-tcvn3.txt", "bao-cao-vni.txt", "ke-hoach.docx", "thong-bao.pdf"}
     tcvn3 = rows["bao-cao-tcvn3.txt"]
     # TCVN3 has no upper-case toned letters ("HUYệN CầU NGANG" as decoded): the capitals are restored.
-    assert (tcvn3["number"], tcvn3["date"], tcvn3["type"], tcvn3["locality"]) == (
+    assert (tcvn3["number"], tcvn3["date"], tcvn3["doc_type"], tcvn3["locality"]) == (
         "15/BC-UBND",
         "2023-03-05",
         "Báo cáo",
@@ -117,7 +117,7 @@ def test_ingest_list_sections_reingest_and_delete(corpus: Path, tmp_path: Path) 
     code, output = _invoke("delete", "ke-hoach", "--data-dir", data)
     assert code == 0, output
     code, output = _invoke("documents", "--data-dir", data, "--json")
-    assert "ke-hoach.docx" not in {row["file"] for row in json.loads(output)}
+    assert "ke-hoach.docx" not in {row["file_name"] for row in json.loads(output)}
 
     code, output = _invoke("delete", "khong-co", "--data-dir", data)
     assert code == 4
