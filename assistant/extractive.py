@@ -540,6 +540,10 @@ class ExtractiveAnswerer:
         for candidate in chosen:
             passage = passages[candidate.passage_index]
             start, end = self._trim(passage, candidate, terms, bare)
+            # The answer starts at the words: a list number or bullet ("2.", "- ") is layout, not wording.
+            marker_match = _LEADING_NUMBERING.match(passage.text[start:end])
+            if marker_match and start + marker_match.end() < end:
+                start += marker_match.end()
             if candidate.passage_index not in cited:
                 cited.append(candidate.passage_index)
             marker = cited.index(candidate.passage_index) + 1

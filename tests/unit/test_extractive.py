@@ -194,6 +194,10 @@ def test_figure_answer_picks_the_sentence_with_the_indicator() -> None:
     assert result is not None
     assert "2.650 tỷ đồng" in result.text
     assert "82 triệu" not in result.text
+    # The bullet is layout: the answer, and its supporting span, start at the words.
+    assert result.text.startswith("Tổng vốn đầu tư toàn xã hội đạt 2.650 tỷ đồng.")
+    _index, start, _end = result.supporting[0]
+    assert TARGETS_2023.text[start:].startswith("Tổng vốn")
 
 
 def test_list_answer_quotes_the_listed_items() -> None:
