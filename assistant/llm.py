@@ -18,8 +18,9 @@ from typing import TYPE_CHECKING
 
 from pydantic import SecretStr
 
+from assistant.extractive import sentence_spans
 from assistant.settings import LLMSettings
-from assistant.verify import verify_answer
+from assistant.verify import answer_sentences, verify_answer
 from ingestion.errors import CodedError
 from ingestion.textnorm import fold, strip_diacritics
 from prompts import llm as prompts
@@ -158,9 +159,6 @@ _ECHOED_HEADING = re.compile(
 )
 _LEADING_MARKER = re.compile(r"\s*\[\d+\]\s*")
 _REPEATED_MARKER = re.compile(r"(\[\d+\])(?:\s*\1)+")
-# An answer sentence ends after its markers or at a line break (as in assistant/verify.py).
-_ANSWER_SENTENCE = re.compile(r"[^\n]+?(?:\[\d+\](?:\s*\[\d+\])*[.;]?|\n|$)")
-_PASSAGE_SENTENCE_BREAK = re.compile(r"\n+|(?<=[.!?…;])\s+")
 _FIGURE = re.compile(r"\d+(?:[.,/]\d+)*")
 
 
@@ -175,21 +173,12 @@ class GroundedAnswer:
     notices: list[str] = field(default_factory=list)
 
 
-def _sentence_spans(text: str) -> list[tuple[int, int]]:
-    spans, cursor = [], 0
-    for match in _PASSAGE_SENTENCE_BREAK.finditer(text):
-        spans.append((cursor, match.start()))
-        cursor = match.end()
-    spans.append((cursor, len(text)))
-    return [(a, b) for a, b in spans if text[a:b].strip()]
-
-
 def supporting_span(passage_text: str, claims: Sequence[str]) -> tuple[int, int]:
     """The passage sentence that best matches the answer sentences citing it: shared figures first,
     then shared syllables."""
     claim_words = {w for claim in claims for w in syllables(_MARKER.sub(" ", claim))}
     claim_figures = {f for claim in claims for f in _FIGURE.findall(_MARKER.sub(" ", claim))}
-    spans = _sentence_spans(passage_text)
+    spans = sentence_spans(passage_text)
     if not spans:
         return 0, len(passage_text)
 
@@ -238,10 +227,8 @@ def ground_answer(answer: str, passages: Sequence[ScoredPassage], question: str 
     # A model's sentence that cites nothing is a claim no passage supports.
     cited_sentences: list[str] = []
     uncited: list[str] = []
-    for match in _ANSWER_SENTENCE.finditer(verified.text):
-        sentence = match.group(0)
-        if sentence.strip():
-            (cited_sentences if _MARKER.search(sentence) else uncited).append(sentence)
+    for sentence in answer_sentences(verified.text):
+        (cited_sentences if _MARKER.search(sentence) else uncited).append(sentence)
     order: list[int] = []  # passage indices in order of first citation
     claims: dict[int, list[str]] = {}
     for sentence in cited_sentences:

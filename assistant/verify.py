@@ -30,13 +30,15 @@ class VerifiedAnswer:
         return not self.text.strip()
 
 
+def answer_sentences(answer: str) -> list[str]:
+    """The sentences of an answer, each with its markers and line break, in order."""
+    return [m.group(0) for m in _SENTENCE.finditer(answer) if m.group(0).strip()]
+
+
 def verify_answer(answer: str, cited_passages: Sequence[str], question: str = "") -> VerifiedAnswer:
     kept: list[str] = []
     dropped: list[str] = []
-    for match in _SENTENCE.finditer(answer):
-        sentence = match.group(0)
-        if not sentence.strip():
-            continue
+    for sentence in answer_sentences(answer):
         markers = [int(m) for m in _MARKER.findall(sentence)]
         if any(not 1 <= m <= len(cited_passages) for m in markers):
             dropped.append(sentence)

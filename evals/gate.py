@@ -27,19 +27,15 @@ from pathlib import Path
 from typing import Any, Literal
 
 from evals.metrics import LOWER_IS_BETTER, METRIC_KEYS, UNIT_METRICS
+from ingestion.errors import CodedError
 
 BoundKind = Literal["min", "max"]
 CheckStatus = Literal["pass", "fail", "skipped"]
 _TOLERANCE = 1e-9
 
 
-class GateError(Exception):
+class GateError(CodedError):
     """A gate that cannot be read. ``code`` is stable; ``message`` is Vietnamese."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
 
 
 @dataclass(frozen=True)

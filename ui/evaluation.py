@@ -14,17 +14,13 @@ from typing import Any
 
 from assistant.answering import QuestionAnswering
 from assistant.services.evaluation import TESTSET_SUFFIXES, run_testset, runs_dir
+from ingestion.errors import CodedError
 
 ProgressFn = Callable[[float, str], None]
 
 
-class EvaluationError(Exception):
+class EvaluationError(CodedError):
     """A test set that cannot be run. ``code`` is stable; ``message`` is Vietnamese."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
 
 
 @dataclass(frozen=True)
