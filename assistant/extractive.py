@@ -19,7 +19,7 @@ from ingestion.textnorm import fold, strip_diacritics
 from prompts import templates
 from vectorstore.abbreviations import ABBREVIATIONS
 from vectorstore.lexical import has_no_diacritics, syllables
-from vectorstore.query import QueryAnalysis
+from vectorstore.query import QueryAnalysis, section_names_years
 from vectorstore.retriever import ScoredPassage
 
 QuestionShape = Literal["figure", "list", "where", "lookup", "yesno", "comparison", "general"]
@@ -124,8 +124,6 @@ _LOOKUP = re.compile(
 _HOW_MUCH = re.compile(r"bao nhiêu|\bmấy\b")
 _YESNO = re.compile(r"\bcó\b.+\bkhông\s*\??$|phải không\s*\??$")
 _COMPARE = re.compile(r"\bso sánh\b")
-_YEAR_IN_TEXT = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
-_TERMS = re.compile(r"(?<!\d)(?:19|20)\d\d\s*[-–—]\s*(?:19|20)\d\d(?!\d)")
 MAX_ANSWER_CHARS = 300
 WHERE_COVERAGE_FACTOR = 0.8
 # A place the question names: "huyện Hòa Bình", "tỉnh Trà Vinh", "xã Tân Hòa" (the capitalised words after).
@@ -149,7 +147,7 @@ def question_shape(question: str, analysis: QueryAnalysis) -> QuestionShape:
     folded = fold(question)
     if _WHERE.search(folded):
         return "where"
-    two_periods = len(set(_YEAR_IN_TEXT.findall(question))) >= 3 or len(_TERMS.findall(question)) >= 2
+    two_periods = len(analysis.years) >= 3 or len(analysis.periods) >= 2
     if len(analysis.localities) >= 2 or two_periods or _COMPARE.search(folded):
         return "comparison"
     if _LOOKUP.search(folded):
@@ -332,12 +330,8 @@ def _restates(figures: frozenset[str], other: frozenset[str]) -> bool:
 
 def _period_fit(passage: ScoredPassage, years: frozenset[int]) -> float:
     """Prefer sections about the years the question names: "năm 2022" wants the 2022 results, not the 2023 plan."""
-    if not years:
-        return 1.0
-    path_years = {int(y) for y in _YEAR_IN_TEXT.findall(" ".join(passage.section_path))}
-    if not path_years:
-        return 1.0
-    return 1.2 if path_years & years else 0.7
+    fits = section_names_years(passage.section_path, years) if years else None
+    return 1.0 if fits is None else 1.2 if fits else 0.7
 
 
 class ExtractiveAnswerer:
@@ -464,7 +458,7 @@ class ExtractiveAnswerer:
         shape = question_shape(question, analysis)
         bare = has_no_diacritics(question)
         terms = content_terms(question, analysis, bare)
-        years = frozenset(int(y) for y in _YEAR_IN_TEXT.findall(question))
+        years = frozenset(analysis.years)
         # Only sentences that cover enough of the question may answer it; the best of those answers.
         every = self._candidates(terms, passages, shape, bare, years)
         if shape != "comparison" and analysis.localities:

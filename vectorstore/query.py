@@ -9,7 +9,7 @@ Abbreviations are expanded both ways for the lexical side.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 from ingestion.model import DocumentMetadata
@@ -69,9 +69,22 @@ class QueryAnalysis:
     lexical_query: str  # the question with abbreviations expanded both ways
     localities: tuple[str, ...] = ()
     years: tuple[int, ...] = ()
-    period: tuple[int, int] | None = None
+    period: tuple[int, int] | None = None  # the first term named
+    periods: tuple[tuple[int, int], ...] = ()  # every term named ("2020–2025 … 2025–2030")
     doc_ids: tuple[str, ...] = ()  # documents named by number
     doc_types: tuple[str, ...] = ()
+
+
+def years_in(text: str) -> set[int]:
+    return {int(y) for y in _YEAR.findall(text)}
+
+
+def section_names_years(path: Sequence[str], years: Collection[int]) -> bool | None:
+    """Does a section path ("… NHIỆM VỤ NĂM 2023") name one of ``years``? None when it names no year at all."""
+    named = years_in(" ".join(path))
+    if not named:
+        return None
+    return bool(named & set(years))
 
 
 def expand_abbreviations(question: str) -> str:
@@ -107,11 +120,8 @@ def analyze(question: str, catalog: Iterable[CatalogEntry]) -> QueryAnalysis:
         }
     )
 
-    period = None
-    term = _TERM.search(question)
-    if term:
-        period = (int(term.group(1)), int(term.group(2)))
-    years = tuple(sorted({int(y) for y in _YEAR.findall(question)}))
+    periods = tuple((int(a), int(b)) for a, b in _TERM.findall(question))
+    years = tuple(sorted(years_in(question)))
 
     wanted_numbers = {canonical_number(m) for m in _DOC_NUMBER.findall(question)}
     doc_ids: set[str] = set()
@@ -134,7 +144,8 @@ def analyze(question: str, catalog: Iterable[CatalogEntry]) -> QueryAnalysis:
         lexical_query=expand_abbreviations(question),
         localities=tuple(localities),
         years=years,
-        period=period,
+        period=periods[0] if periods else None,
+        periods=periods,
         doc_ids=tuple(sorted(doc_ids)),
         doc_types=doc_types,
     )

@@ -23,7 +23,7 @@ from pydantic import ConfigDict
 from ingestion.model import DocumentMetadata, DocumentRecord
 from ingestion.textnorm import fold, strip_diacritics
 from vectorstore.lexical import LexicalIndex, has_no_diacritics
-from vectorstore.query import CatalogEntry, QueryAnalysis, analyze
+from vectorstore.query import CatalogEntry, QueryAnalysis, analyze, section_names_years
 from vectorstore.store import DocumentStore, StoredChunk
 
 logger = logging.getLogger(__name__)
@@ -121,15 +121,9 @@ def _without(text: str, name: str) -> str:
     return re.sub(rf"(?i)(?<!\w)(?:{re.escape(name)}|{re.escape(strip_diacritics(name))})(?!\w)", " ", text)
 
 
-_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
-
-
 def _section_year_fit(path: Sequence[str], years: Sequence[int], penalty: float) -> float:
     """Down-weight a section whose headings name years, none of them the question's."""
-    if not years:
-        return 1.0
-    named = {int(y) for y in _YEAR.findall(" ".join(path))}
-    return penalty if named and not named & set(years) else 1.0
+    return penalty if years and section_names_years(path, years) is False else 1.0
 
 
 class HybridRetriever:
