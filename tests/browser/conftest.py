@@ -6,15 +6,14 @@ Playwright's own browser download does not work offline; ``.ci/run`` installs De
 
 from __future__ import annotations
 
-import socket
 import tempfile
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.servers import serving
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -68,12 +67,6 @@ Diện tích lúa gieo trồng năm 2024 đạt 12.400 ha, năng suất bình qu
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def _chromium_missing() -> bool:
     return not CHROMIUM.exists()
 
@@ -81,7 +74,6 @@ def _chromium_missing() -> bool:
 @pytest.fixture(scope="session")
 def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The app (API + UI) over a fresh store holding REPORT and RESOLUTION, served on a free port."""
-    import uvicorn
 
     from assistant.api.app import create_app
     from assistant.runtime import open_runtime
@@ -97,21 +89,8 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         failed = [o for o in runtime.pipeline.ingest_all([corpus]) if o.status == "failed"]
     assert not failed, failed
 
-    app = create_app(settings)
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 120
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("the server did not start")
-        time.sleep(0.1)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
+    with serving(create_app(settings)) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

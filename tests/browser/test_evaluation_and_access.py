@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import threading
-import time
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
@@ -14,7 +12,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import REPORT, RESOLUTION, SCREENSHOTS, _free_port
+from tests.browser.conftest import REPORT, RESOLUTION, SCREENSHOTS
+from tests.servers import serving
 
 pytestmark = pytest.mark.integration
 
@@ -152,30 +151,6 @@ def _metric_value(page: Any, key: str) -> str:
     return str(cells[2]).strip()
 
 
-def _serve(settings: Any) -> Iterator[str]:
-    """Serve ``create_app(settings)`` on a free port for as long as the generator is open."""
-    import uvicorn
-
-    from assistant.api.app import create_app
-
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(settings), host="127.0.0.1", port=_free_port(), log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 120
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("the server did not start")
-        time.sleep(0.1)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
-
-
 @pytest.fixture(scope="module")
 def keyed_server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The same two documents, served with one reader key and one admin key configured."""
@@ -201,7 +176,10 @@ def keyed_server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with open_runtime(settings) as runtime:
         failed = [o for o in runtime.pipeline.ingest_all([corpus]) if o.status == "failed"]
     assert not failed, failed
-    yield from _serve(settings)
+    from assistant.api.app import create_app
+
+    with serving(create_app(settings)) as url:
+        yield url
 
 
 @pytest.fixture

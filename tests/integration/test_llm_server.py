@@ -9,17 +9,14 @@ model gets wrong is repaired or replaced, and the extractive answer stands in wh
 from __future__ import annotations
 
 import re
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.language_models import BaseChatModel
@@ -31,6 +28,7 @@ from assistant.runtime import Runtime, open_runtime
 from assistant.settings import LLMSettings, Settings
 from ingestion.numbers import grounded_numbers
 from prompts import templates
+from tests.servers import free_port, running_process
 from tests.unit.test_llm_answering import POVERTY, REPORT
 
 pytestmark = pytest.mark.integration
@@ -57,13 +55,6 @@ def runtime(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runtime]:
         yield opened
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 @contextmanager
 def llama_server(gguf: Path, log: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     """llama.cpp's OpenAI-compatible server on a free port; yields its /v1 URL once /v1/models answers."""
@@ -73,30 +64,12 @@ def llama_server(gguf: Path, log: Path) -> Iterator[tuple[str, subprocess.Popen[
         *("-m", "llama_cpp.server", "--model", str(gguf), "--host", "127.0.0.1", "--port", str(port)),
         *("--n_ctx", "2048", "--n_threads", "2", "--verbose", "False"),
     ]
-    with log.open("wb") as output:
-        process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT)
-        base_url = f"http://127.0.0.1:{port}/v1"
-        try:
-            deadline = time.monotonic() + 120
-            while True:
-                if process.poll() is not None:
-                    pytest.fail(f"llama.cpp server exited: {log.read_text(errors='replace')[-2000:]}")
-                try:
-                    if httpx.get(f"{base_url}/models", timeout=2).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                if time.monotonic() > deadline:
-                    pytest.fail("llama.cpp server did not start within 120 s")
-                time.sleep(0.5)
-            yield base_url, process
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+    base_url = f"http://127.0.0.1:{port}/v1"
+    with (
+        log.open("wb") as output,
+        running_process(command, f"{base_url}/models", timeout=120, output=output) as process,
+    ):
+        yield base_url, process
 
 
 @pytest.fixture(scope="module")

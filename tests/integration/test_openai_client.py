@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,41 +9,17 @@ import pytest
 
 from assistant.api.app import create_app
 from tests.api_support import FIGURE_QUESTION, READER_KEY, api_settings
+from tests.servers import serving
 
 pytest_plugins = ["tests.api_support"]  # the store fixtures
 
 pytestmark = pytest.mark.integration
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def base_url(built_store: Path) -> Iterator[str]:
-    import httpx
-    import uvicorn
-
-    port = free_port()
-    app = create_app(api_settings(built_store, keys=True))
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    url = f"http://127.0.0.1:{port}"
-    while True:
-        try:
-            if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
-                break
-        except httpx.TransportError:
-            pass
-        assert time.monotonic() < deadline and thread.is_alive(), "server did not become ready"
-        time.sleep(0.1)
-    yield url
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving(create_app(api_settings(built_store, keys=True))) as url:
+        yield url
 
 
 def test_chat_completion_with_the_openai_client(base_url: str) -> None:

