@@ -101,6 +101,19 @@ def example_questions(records: list[DocumentRecord]) -> list[str]:
     return unique[:EXAMPLE_COUNT]
 
 
+def _filter_controls() -> tuple[Any, Any, Any, Any]:
+    """The filters the Hỏi đáp and Tra cứu tabs share: documents, localities, year, document types."""
+    import gradio as gr
+
+    gr.Markdown("### Bộ lọc")
+    return (
+        gr.Dropdown(label="Văn bản", multiselect=True, choices=[]),
+        gr.Dropdown(label="Địa bàn", multiselect=True, choices=[]),
+        gr.Dropdown(label="Năm", choices=[ALL_YEARS], value=ALL_YEARS),
+        gr.Dropdown(label="Loại văn bản", multiselect=True, choices=[]),
+    )
+
+
 def build_blocks(get_runtime: RuntimeGetter) -> "gr.Blocks":
     """The whole UI. ``get_runtime`` returns the app's runtime when a handler runs."""
     import gradio as gr
@@ -162,11 +175,7 @@ def build_blocks(get_runtime: RuntimeGetter) -> "gr.Blocks":
                         ]
                     clear_button = gr.Button("Xoá hội thoại", size="sm")
                 with gr.Column(scale=1, min_width=260):
-                    gr.Markdown("### Bộ lọc")
-                    ask_documents = gr.Dropdown(label="Văn bản", multiselect=True, choices=[])
-                    ask_localities = gr.Dropdown(label="Địa bàn", multiselect=True, choices=[])
-                    ask_year = gr.Dropdown(label="Năm", choices=[ALL_YEARS], value=ALL_YEARS)
-                    ask_types = gr.Dropdown(label="Loại văn bản", multiselect=True, choices=[])
+                    ask_documents, ask_localities, ask_year, ask_types = _filter_controls()
 
             # ----------------------------------------------------------------------------- Tra cứu
             with gr.Tab("Tra cứu", id="search"), gr.Row():
@@ -181,11 +190,7 @@ def build_blocks(get_runtime: RuntimeGetter) -> "gr.Blocks":
                         search_button = gr.Button("Tìm", variant="primary", scale=1, elem_id="vk-search")
                     search_results = gr.HTML(elem_id="vk-search-results")
                 with gr.Column(scale=1, min_width=260):
-                    gr.Markdown("### Bộ lọc")
-                    search_documents = gr.Dropdown(label="Văn bản", multiselect=True, choices=[])
-                    search_localities = gr.Dropdown(label="Địa bàn", multiselect=True, choices=[])
-                    search_year = gr.Dropdown(label="Năm", choices=[ALL_YEARS], value=ALL_YEARS)
-                    search_types = gr.Dropdown(label="Loại văn bản", multiselect=True, choices=[])
+                    search_documents, search_localities, search_year, search_types = _filter_controls()
                     search_limit = gr.Slider(label="Số kết quả", minimum=1, maximum=50, step=1, value=10)
 
             # ----------------------------------------------------------------------------- Văn bản
