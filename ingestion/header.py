@@ -10,7 +10,9 @@ Conventions:
   joined (``ỦY BAN NHÂN DÂN`` + ``HUYỆN BẮC TÂN UYÊN`` → ``ỦY BAN NHÂN DÂN HUYỆN BẮC TÂN UYÊN``);
 - ``doc_type`` is the display form in sentence case (``Báo cáo``, ``Nghị quyết``); ``title`` is as written, on one line;
 - ``place`` and ``locality`` are in title case (``Bắc Tân Uyên``); ``number`` has the spaces removed (``250/BC-UBND``);
-- ``period`` is a year (``2021``) or a term with a hyphen (``2020-2025``).
+- ``period`` is a year (``2021``) or a term with a hyphen (``2020-2025``);
+- ``signer`` and ``signer_title`` come from the signature block at the *end* of the document
+  (:mod:`ingestion.signature`), as written: ``Thái Thanh Bình`` and ``TM. ỦY BAN NHÂN DÂN – CHỦ TỊCH``.
 
 When the header lacks a part, it is inferred from what is there: the type from the number's code (``BC`` → Báo cáo),
 from the body's self-references ("Nghị quyết này…") or from headings that evaluate results (a report); the locality
@@ -26,6 +28,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from ingestion.model import DocumentMetadata, Section
+from ingestion.signature import parse_signature
 from ingestion.textnorm import fold
 
 # (folded prefix of the type line, display form); longer prefixes first.
@@ -413,6 +416,7 @@ def parse_header(text: str, header_end: int, sections: Sequence[Section]) -> Doc
     year = issued.year if issued else date_year
     if year is None and period:
         year = int(period.split("-")[-1])
+    signature = parse_signature(text, body_start=header_end)
     return DocumentMetadata(
         issuers=issuers,
         number=number,
@@ -423,4 +427,6 @@ def parse_header(text: str, header_end: int, sections: Sequence[Section]) -> Doc
         locality=locality,
         period=period,
         year=year,
+        signer=signature.name if signature else None,
+        signer_title=signature.title if signature else None,
     )

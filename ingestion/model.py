@@ -72,6 +72,10 @@ class DocumentMetadata:
     locality: str | None = None  # the locality the document is about: "Bắc Tân Uyên", "Tiểu Cần"
     period: str | None = None  # "2021", "2020-2025"
     year: int | None = None  # the year of the date, else the last year of the period
+    # From the signature block at the end (ingestion.signature), as written: the person's name ("Thái Thanh Bình")
+    # and the position lines joined with " – ", markers removed ("TM. ỦY BAN NHÂN DÂN – CHỦ TỊCH").
+    signer: str | None = None
+    signer_title: str | None = None
 
 
 @dataclass(frozen=True)

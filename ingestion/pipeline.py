@@ -26,7 +26,7 @@ logger = logging.getLogger(__name__)
 
 # Part of every content hash: bump it when loading, normalising, parsing or chunking changes what is
 # stored, so that re-ingesting an unchanged file picks up the improvement.
-PIPELINE_VERSION = "3"
+PIPELINE_VERSION = "4"
 
 IngestStatus = Literal["added", "replaced", "unchanged", "failed"]
 

@@ -211,6 +211,12 @@ def section_tree_html(record: DocumentRecord) -> str:
         ("Địa bàn", meta.locality or ""),
         ("Thời kỳ", meta.period or ""),
         ("Trích yếu", meta.title or ""),
+        (
+            "Người ký",
+            f"{meta.signer} ({meta.signer_title})"
+            if meta.signer and meta.signer_title
+            else meta.signer or "",
+        ),
     ]
     rows = "".join(
         f"<tr><th>{escape_html(name)}</th><td>{escape_html(value)}</td></tr>"

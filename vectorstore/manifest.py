@@ -94,6 +94,8 @@ def metadata_to_json(metadata: DocumentMetadata) -> str:
             "locality": metadata.locality,
             "period": metadata.period,
             "year": metadata.year,
+            "signer": metadata.signer,
+            "signer_title": metadata.signer_title,
         },
         ensure_ascii=False,
     )
@@ -111,6 +113,9 @@ def metadata_from_json(raw: str) -> DocumentMetadata:
         locality=data.get("locality"),
         period=data.get("period"),
         year=data.get("year"),
+        # Records written before pipeline version 4 have no signature keys.
+        signer=data.get("signer"),
+        signer_title=data.get("signer_title"),
     )
 
 

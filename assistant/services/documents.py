@@ -37,6 +37,14 @@ class DocumentSummary(BaseModel):
     locality: str | None = Field(examples=["Bắc Tân Uyên"])
     period: str | None
     title: str | None
+    signer: str | None = Field(
+        default=None, examples=["Thái Thanh Bình"], description="Người ký, như trong văn bản"
+    )
+    signer_title: str | None = Field(
+        default=None,
+        examples=["TM. ỦY BAN NHÂN DÂN – CHỦ TỊCH"],
+        description="Chức vụ người ký, các dòng như trong văn bản nối bằng « – »",
+    )
     sections: int
     chunks: int
     ingested_at: str
@@ -87,6 +95,8 @@ def document_summary(record: DocumentRecord) -> DocumentSummary:
         locality=meta.locality,
         period=meta.period,
         title=meta.title,
+        signer=meta.signer,
+        signer_title=meta.signer_title,
         sections=len(record.sections),
         chunks=record.chunk_count,
         ingested_at=record.ingested_at,
