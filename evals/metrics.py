@@ -4,7 +4,8 @@ Everything here is a pure function of its inputs. Matching rules (README, "Evalu
 
 - a passage **matches** a gold source when it comes from the same document and either its folded
   text contains the folded quote, or its span in the document file overlaps at least half of the
-  quote's span (the quote is located in the file's folded text and mapped back);
+  quote's span (the quote is located in the file's folded text and mapped back); a quote that
+  starts or ends inside a word is found too (:meth:`evals.documents.FoldedText.find_quote`);
 - a ``must_include`` fact is **found** when its folded form is a substring of the folded answer;
 - a number in an answer is **grounded** when a cited passage or the question has the same digits
   and separators, or the same value (:mod:`ingestion.numbers`).
@@ -24,7 +25,7 @@ from dataclasses import asdict, dataclass, fields
 from pathlib import PurePath
 from typing import Any, Literal
 
-from evals.documents import folded
+from evals.documents import folded, quote_in
 from evals.protocol import Passage, SystemAnswer
 from evals.testset import GoldSource, TestItem
 from ingestion.numbers import NumberMention, grounded_numbers
@@ -77,7 +78,7 @@ def passage_matches(passage: Passage, source: GoldSource, quote_spans: Sequence[
     """Whether a passage matches a gold source. ``quote_spans``: where the quote is in the file text."""
     if not same_document(passage.document, source.document):
         return False
-    if folded(source.quote) in folded(passage.text):
+    if quote_in(passage.text, source.quote):
         return True
     if passage.source_start is None or passage.source_end is None:
         return False

@@ -289,7 +289,8 @@ def load_testset(path: Path) -> TestSet:
 
 
 def check_quotes(testset: TestSet, documents: DocumentTexts) -> list[Issue]:
-    """Every gold quote must occur in its document (after folding)."""
+    """Every gold quote must occur in its document (after folding; a quote may start or end inside a
+    word, see :meth:`evals.documents.FoldedText.find_quote`)."""
     issues: list[Issue] = []
     for item in testset.items:
         for index, source in enumerate(item.sources, start=1):

@@ -17,6 +17,7 @@ SAMPLES = REPO / "data" / "samples"
 DEV = REPO / "data" / "testsets" / "dev.jsonl"
 QUOTE = "Hiện có 07 chợ, 05 cửa hàng tiện ích và 3.274 cơ sở kinh doanh."
 DOC = "000_2265b64d677103f7.txt"
+DEV_ITEMS = sum(1 for line in DEV.read_text(encoding="utf-8").splitlines() if line.strip())  # one a line
 
 
 def _good(item_id: str = "t-1", **overrides: object) -> dict[str, object]:
@@ -59,7 +60,7 @@ def _codes(testset_issues: object) -> list[tuple[int | None, str, str]]:
 
 def test_the_dev_set_is_valid_over_the_samples() -> None:
     testset = validate_testset(DEV, SAMPLES)
-    assert len(testset.items) == 40
+    assert len(testset.items) == DEV_ITEMS >= 40
     assert testset.issues == ()
     assert len(testset.sha256) == 64
 
@@ -149,6 +150,27 @@ def test_quotes_are_checked_in_their_documents(tmp_path: Path) -> None:
     assert load_testset(path).errors == ()  # without a corpus, quotes are not checked
 
 
+def test_quotes_cut_inside_a_word_are_found_and_wrong_ones_are_not(tmp_path: Path) -> None:
+    sentence = "lợi thế của Huyện; các loại hình thương mại - dịch vụ chưa thật sự phong phú, đa dạng"
+    cut_end = sentence[: sentence.index("loại") + 3]  # "… các loạ": folds to "… các lọa"
+    cut_start = sentence[sentence.index("ại hình") :]
+    harmony = "Bảo đảm sự phát triển hài hòa giữa kinh tế với văn hóa, giữa kinh tế với quốc phòng"
+    new_style_cut = harmony.replace("hòa", "hoà")[: harmony.index("hòa") + 2]  # "… hài ho"
+    path = _write_jsonl(
+        tmp_path / "cut.jsonl",
+        [
+            _good("a", sources=[{"document": DOC, "section": "", "quote": cut_end}]),
+            _good("b", sources=[{"document": DOC, "section": "", "quote": cut_start}]),
+            _good("c", sources=[{"document": DOC, "section": "", "quote": new_style_cut}]),
+            _good("d", sources=[{"document": DOC, "section": "", "quote": cut_end.replace("loạ", "loà")}]),
+            _good("e", sources=[{"document": DOC, "section": "", "quote": cut_end.replace("loạ", "lọ")}]),
+        ],
+    )
+    testset = validate_testset(path, SAMPLES)
+    codes = [(i.line, i.code) for i in testset.issues if i.severity == "error"]
+    assert codes == [(4, "quote_not_found"), (5, "quote_not_found")]
+
+
 def test_fact_missing_from_reference_answer_and_non_nfc_are_warnings(tmp_path: Path) -> None:
     path = _write_jsonl(
         tmp_path / "warn.jsonl",
@@ -175,7 +197,7 @@ def test_validate_command_exit_codes(tmp_path: Path) -> None:
     runner = CliRunner()
     ok = runner.invoke(eval_app, ["validate", str(DEV), "--corpus", str(SAMPLES)])
     assert ok.exit_code == 0, ok.output
-    assert "40 câu" in ok.output and "hợp lệ" in ok.output
+    assert f"{DEV_ITEMS} câu" in ok.output and "hợp lệ" in ok.output
 
     bad = _write_jsonl(tmp_path / "bad.jsonl", [_good("a"), _good("a")])
     result = runner.invoke(eval_app, ["validate", str(bad)])
