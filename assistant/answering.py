@@ -293,7 +293,7 @@ class QuestionAnswering:
         timings["analyse"] = (time.perf_counter() - mark) * 1000
 
         mark = time.perf_counter()
-        if len(analysis.localities) >= 2 and not filters.localities:
+        if len(analysis.localities) >= 2 and not filters.localities:  # one retrieval per place compared
             passages = self._comparison_passages(question, analysis, filters, request.top_k)
         else:
             passages = self.retriever.search(question, k=request.top_k, filters=filters, analysis=analysis)
@@ -338,13 +338,16 @@ class QuestionAnswering:
         verified = verify_answer(result.text, evidence, question)
         timings["verify"] = (time.perf_counter() - mark) * 1000
         timings["total"] = (time.perf_counter() - prepared.started) * 1000
-        if verified.empty:
+        if verified.empty or result.other_period:
+            # Nothing stands, or the figure found is for another period than asked: the question is not
+            # answered; an answer about another period is still shown, with its citation, marked as such.
+            shown = not verified.empty
             return AskResponse(
                 question=request.question,
                 resolved_question=question,
-                answer=templates.ABSTAIN,
+                answer=verified.text if shown else templates.ABSTAIN,
                 abstained=True,
-                citations=[],
+                citations=citations if shown else [],
                 retrieved=retrieved,
                 notices=[*notices, *verified.notices],
                 timings_ms=timings,

@@ -1,8 +1,19 @@
 """The extractive answerer, the default: no language model.
 
-It picks the sentences (or clauses) of the retrieved passages that answer the question and composes a
-short answer in the document's own words, each sentence followed by the marker of the passage it came
-from. Nothing is paraphrased, so every figure is the document's own.
+It composes a short answer in the document's own words from the retrieved passages, each sentence followed
+by the marker of the passage it came from. Nothing is paraphrased, so every figure is the document's own.
+
+    intent (assistant.intent) ─▶ candidates (sentences, list blocks, the signature block)
+        ─▶ score = relevance × answerness × constraint fit ─▶ compose (whole clauses, whole lists, one per side)
+
+- **relevance**: the question's content words (local IDF, word pairs) in the candidate and its headings;
+- **answerness**: the candidate holds something of the asked type that the question does not already
+  contain (a figure in the asked unit or of the thing counted, a name, a date, a document number, the
+  items of a list, new words after the focus);
+- **constraint fit**: the period and kind of figure the candidate speaks of, against the question's.
+
+No candidate that satisfies focus, type and constraints means no answer; when the documents hold the
+figure for another period only, the answer says so and gives that one, marked as such.
 """
 
 from __future__ import annotations
@@ -15,117 +26,35 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
+from assistant.intent import AnswerType, FigureKind, Intent, Side, TimeConstraint, analyse_intent, time_of
 from ingestion.textnorm import fold, strip_diacritics
 from prompts import templates
 from vectorstore.abbreviations import ABBREVIATIONS
 from vectorstore.lexical import has_no_diacritics, syllables
-from vectorstore.query import QueryAnalysis, section_names_years
+from vectorstore.query import QueryAnalysis
 from vectorstore.retriever import ScoredPassage
-
-QuestionShape = Literal["figure", "list", "where", "lookup", "yesno", "comparison", "general"]
 
 # Words that frame a question rather than name what it asks about.
 STOPWORDS = frozenset(
     fold(w)
-    for w in [
-        "bao",
-        "nhiêu",
-        "mấy",
-        "là",
-        "gì",
-        "nào",
-        "ai",
-        "đâu",
-        "khi",
-        "không",
-        "có",
-        "của",
-        "và",
-        "với",
-        "các",
-        "những",
-        "được",
-        "đã",
-        "đang",
-        "sẽ",
-        "trong",
-        "theo",
-        "tại",
-        "ở",
-        "về",
-        "cho",
-        "từ",
-        "đến",
-        "năm",
-        "huyện",
-        "tỉnh",
-        "xã",
-        "thị",
-        "trấn",
-        "thành",
-        "phố",
-        "hiện",
-        "nay",
-        "thế",
-        "như",
-        "thì",
-        "sao",
-        "hay",
-        "hoặc",
-        "này",
-        "đó",
-        "mục",
-        "phần",
-        "văn",
-        "bản",
-        "nêu",
-        "trình",
-        "bày",
-        "yêu",
-        "cầu",
-        "đặt",
-        "ra",
-        "bước",
-        "số",
-        "lượng",
-        "tổng",
-        "cộng",
-        "bao",
-        "gồm",
-        "gồm",
-        "một",
-        "hãy",
-        "cho",
-        "biết",
-        "là",
-        "bao",
-        "nhiêu",
-        "so",
-        "nghị",
-        "quyết",
-        "báo",
-        "cáo",
-        "kế",
-        "hoạch",
-        "chương",
-        "trình",
-    ]
+    for w in (
+        "bao nhiêu mấy là gì nào ai đâu khi không có của và với các những được đã đang sẽ trong theo tại ở "
+        "về cho từ đến năm huyện tỉnh xã thị trấn thành phố hiện nay thế như thì sao hay hoặc này đó mục phần "
+        "văn bản nêu trình bày yêu cầu đặt ra bước số lượng tổng cộng gồm một hãy biết so nghị quyết báo cáo "
+        "kế hoạch chương"
+    ).split()
 )
+_BARE_STOPWORDS = frozenset(strip_diacritics(w) for w in STOPWORDS)
 
 _SENTENCE_BREAK = re.compile(r"\n+|(?<=[.!?…])\s+(?=[\"“(]?[0-9A-ZÀ-ỸĐ-])")
+# Clauses an answer may be cut into; an answer starts only at a sentence start or after ";" / ":".
 _CLAUSE_BREAK = re.compile(r"(?<=[;,:])\s+")
+_STRONG_BREAK = re.compile(r"[;:]$")
 _NUMBER = re.compile(r"\d")
-_WHERE = re.compile(r"(ở|tại|trong) (mục|phần|chương|điều|khoản) nào|mục nào|phần nào|được trình bày ở|nêu ở")
-_LIST = re.compile(r"\bnhững\b.*\bnào\b|\bcác\b.*\bnào\b|kể tên|gồm những|bao gồm những|\bnào\?$")
-_FIGURE = re.compile(r"bao nhiêu|\bmấy\b|tỷ lệ|tỉ lệ|\bđạt\b|mức|chỉ tiêu|số lượng|như thế nào")
-_LOOKUP = re.compile(
-    r"\bai\b|văn bản nào|quy định (số )?(nào|mấy)|nghị định nào|\bsố mấy\b|bước nào|khi nào|ngày nào"
-)
-_HOW_MUCH = re.compile(r"bao nhiêu|\bmấy\b")
-_YESNO = re.compile(r"\bcó\b.+\bkhông\s*\??$|phải không\s*\??$")
-_COMPARE = re.compile(r"\bso sánh\b")
 MAX_ANSWER_CHARS = 300
+MAX_LIST_CHARS = 700
 WHERE_COVERAGE_FACTOR = 0.8
+MIN_COVERAGE = float(__import__("os").environ.get("VK_MINCOV", "0.5"))
 # A place the question names: "huyện Hòa Bình", "tỉnh Trà Vinh", "xã Tân Hòa" (the capitalised words after).
 _PLACE_WORD = re.compile(r"\b(?:huyện|tỉnh|xã|phường|thị trấn|thị xã|thành phố|quận)\s+")
 
@@ -143,34 +72,21 @@ def named_places(question: str) -> list[str]:
     return names
 
 
-def question_shape(question: str, analysis: QueryAnalysis) -> QuestionShape:
-    folded = fold(question)
-    if _WHERE.search(folded):
-        return "where"
-    two_periods = len(analysis.years) >= 3 or len(analysis.periods) >= 2
-    if len(analysis.localities) >= 2 or two_periods or _COMPARE.search(folded):
-        return "comparison"
-    if _LOOKUP.search(folded):
-        return "lookup"
-    if _LIST.search(folded):
-        return "list"
-    # Before "figure": "có đạt chỉ tiêu … không?" asks yes or no, and its answer need not hold a figure.
-    if _YESNO.search(folded) and not _HOW_MUCH.search(folded):
-        return "yesno"
-    if _FIGURE.search(folded):
-        return "figure"
-    return "general"
+CandidateKind = Literal["sentence", "block", "signature"]
 
 
 @dataclass(frozen=True)
 class Candidate:
-    """A sentence (or clause window) of one retrieved passage."""
+    """A sentence, a list block (lead-in and items) or the signature block of one retrieved passage."""
 
     passage_index: int
     start: int  # offsets within the passage text
     end: int
     score: float
     coverage: float
+    kind: CandidateKind = "sentence"
+    fit: TimeFit = "unknown"
+    period: str = ""  # the period the candidate speaks of, when its text or heading names it
 
 
 @dataclass(frozen=True)
@@ -178,8 +94,10 @@ class ExtractiveAnswer:
     text: str  # with markers [n]; n is a 1-based index into ``cited``
     cited: tuple[int, ...]  # indices into the passages given
     supporting: tuple[tuple[int, int, int], ...]  # (passage index, start, end) of each supporting sentence
-    shape: QuestionShape
+    answer_type: AnswerType
     confidence: float  # the best candidate's coverage of the question's content words
+    # The documents hold the figure for another period only: the text says so; the question is not answered.
+    other_period: bool = False
 
 
 def _spans(text: str, pattern: re.Pattern[str]) -> list[tuple[int, int]]:
@@ -191,9 +109,6 @@ def _spans(text: str, pattern: re.Pattern[str]) -> list[tuple[int, int]]:
     if cursor < len(text):
         spans.append((cursor, len(text)))
     return [(a, b) for a, b in spans if text[a:b].strip()]
-
-
-_BARE_STOPWORDS = frozenset(strip_diacritics(w) for w in STOPWORDS)
 
 
 def terms_of(text: str, bare: bool) -> list[str]:
@@ -222,43 +137,8 @@ def sentence_terms(text: str, bare: bool) -> frozenset[str]:
 _NUMBERING_ONLY = re.compile(
     r"^\s*(?:\d+(?:\.\d+)*\.?|[a-zđ]\)|[IVXLC]+[.\-]|[-+•]|(?:Điều|Khoản|Mục|Chương|Phần)\s+[\dIVXLC]+[.:]?)\s*$"
 )
-
-
-_LEADING_NUMBERING = re.compile(r"^\s*(?:\d+(?:\.\d+)*\.|[a-zđ]\)|[IVXLC]+[.\-]|[-+•])\s*")
-
-
-_UNITS = (
-    "km²",
-    "km2",
-    "km",
-    "m²",
-    "m2",
-    "m³",
-    "m3",
-    "ha",
-    "tấn",
-    "kg",
-    "tỷ",
-    "triệu",
-    "nghìn",
-    "usd",
-    "lít",
-    "mw",
-    "kwh",
-    "%",
-)
-_ASKED_AMOUNT = re.compile(r"bao nhiêu\s+(\S+)")
-
-
-def asked_unit(question: str) -> str | None:
-    """The unit a "bao nhiêu <unit>" question wants the figure in, when it names one."""
-    match = _ASKED_AMOUNT.search(fold(question))
-    if not match:
-        return None
-    word = match.group(1).strip("?.,;:")
-    if word in ("phần", "phần trăm"):
-        return "%"
-    return word if word in _UNITS else None
+_LEADING_NUMBERING = re.compile(r"^\s*(?:\d+(?:\.\d+)*\.|[a-zđ]\)|[IVXLC]+[.\-]|[-+•*])\s*")
+_ITEM_LINE = re.compile(r"^\s*(?:[-+•*]|[a-zđ][).]|\d+(?:\.\d+)*[.)]|[IVXLC]+[.\-])\s+\S")
 
 
 def has_figure(sentence: str) -> bool:
@@ -271,11 +151,43 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     spans = _spans(text, _SENTENCE_BREAK)
     merged: list[tuple[int, int]] = []
     for start, end in spans:
-        if merged and _NUMBERING_ONLY.match(text[merged[-1][0] : merged[-1][1]]):
+        if merged and (
+            _NUMBERING_ONLY.match(text[merged[-1][0] : merged[-1][1]])
+            or _continues(text[merged[-1][0] : merged[-1][1]], text[start:end])
+        ):
             merged[-1] = (merged[-1][0], end)
         else:
             merged.append((start, end))
     return merged
+
+
+def _continues(line: str, following: str) -> bool:
+    """A line broken mid-sentence: it ends with a comma or dash, or the next line goes on in lower case
+    (and is not a list item of its own)."""
+    if _ITEM_LINE.match(following):
+        return False
+    return line.rstrip().endswith((",", "–", "-")) or following.lstrip()[:1].islower()
+
+
+def list_blocks(text: str) -> list[tuple[int, int]]:
+    """List blocks of a passage: a lead-in line (ending with ":" or introducing what follows) with the item
+    lines under it (bullets, numbered points, "a)" points), or a run of two or more item lines.
+
+    Serves list questions: the items come whole, with the sentence that says what they are."""
+    lines = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text)]
+    blocks = []
+    i = 0
+    while i < len(lines):
+        j = i + 1 if not _ITEM_LINE.match(text[lines[i][0] : lines[i][1]]) else i
+        k = j
+        while k < len(lines) and _ITEM_LINE.match(text[lines[k][0] : lines[k][1]]):
+            k += 1
+        if k - j >= 2:
+            blocks.append((lines[i][0], lines[k - 1][1]))
+            i = k
+        else:
+            i += 1
+    return blocks
 
 
 def content_terms(question: str, analysis: QueryAnalysis, bare: bool = False) -> list[str]:
@@ -328,75 +240,281 @@ def _restates(figures: frozenset[str], other: frozenset[str]) -> bool:
     return figures <= other or other <= figures
 
 
-def _period_fit(passage: ScoredPassage, years: frozenset[int]) -> float:
-    """Prefer sections about the years the question names: "năm 2022" wants the 2022 results, not the 2023 plan."""
-    fits = section_names_years(passage.section_path, years) if years else None
-    return 1.0 if fits is None else 1.2 if fits else 0.7
+# ---------------------------------------------------------------------------------------------- periods
+
+TimeFit = Literal["fit", "unknown", "weak", "other"]
+# A year a sentence compares against ("tăng 10,28% so với năm 2020", "giá so sánh 2010") or a document
+# number's year ("61/2018/NĐ-CP") is not the period the sentence reports.
+_NOT_ITS_PERIOD = re.compile(
+    r"(?:so với|so|cùng kỳ|giá so sánh|giá)\s+(?:cùng kỳ\s+)?(?:năm\s+)?(?:19|20)\d\d"
+    # a document cited with its number and date: "Nghị định số 61/2018/NĐ-CP ngày 23/4/2018"
+    r"|[\w-]*\d+/(?:19|20)\d\d/[\w/-]+(?:\s+ngày\s+[\d/]+(?:\s+tháng\s+\d+\s+năm\s+\d{4})?)?"
+    r"|\d+\s*-\s*[A-ZĐ]+/[A-ZĐ]+\s+ngày\s+[\d/]+"
+)
+# Answer types whose answer is a figure or a statement of a period; a name, date, document or heading
+# asked is not constrained by the period named beside it.
+_PERIOD_BOUND: frozenset[AnswerType] = frozenset({"figure", "list", "general", "reason", "yesno", "definition"})
+
+
+def stated_time(text: str) -> TimeConstraint:
+    """The period a sentence or heading states: its years and terms, without compared years."""
+    return time_of(_NOT_ITS_PERIOD.sub(" ", text))
+
+
+def _document_time(passage: ScoredPassage) -> TimeConstraint:
+    meta = passage.metadata
+    if meta.period:
+        return time_of(meta.period.replace("-", "–"))
+    return TimeConstraint(frozenset({meta.year})) if meta.year else TimeConstraint()
+
+
+def _fit(asked: TimeConstraint, stated: TimeConstraint) -> TimeFit:
+    """Does a stated period answer the asked one? A term's end year fits a question about the term (a term
+    report's estimate for its last year is the term's result); a year inside a term fits only weakly."""
+    if not asked or not stated:
+        return "unknown"
+    if asked.years & stated.years:
+        return "fit"
+    for a, b in asked.terms:
+        if (a, b) in stated.terms or b in stated.years:
+            return "fit"
+        if any(a <= y <= b for y in stated.years) or any(x <= b and a <= y for x, y in stated.terms):
+            return "weak"
+    if any(a <= y <= b for y in asked.years for a, b in stated.terms):
+        return "weak"
+    return "other"
+
+
+def time_fit(asked: TimeConstraint, passage: ScoredPassage, start: int, end: int) -> tuple[TimeFit, str]:
+    """The fit of a candidate's period to the asked one, from the most specific place that states a period:
+    the sentence itself, then its nearest heading that names one, then the document. Returns the fit and,
+    when the sentence or a heading names it, the period's label (grounded in what the passage shows).
+
+    Serves figure questions where the period decides the answer ("năm 2021" is not the 2025 estimate)."""
+    if not asked:
+        return "unknown", ""
+    own = stated_time(passage.text[start:end])
+    if own:
+        return _fit(asked, own), own.label()
+    for heading in reversed(passage.section_path):
+        stated = stated_time(heading)
+        if stated:
+            return _fit(asked, stated), stated.label()
+    return _fit(asked, _document_time(passage)), ""
+
+
+_FIT_WEIGHT: dict[TimeFit, float] = {"fit": 1.3, "unknown": 1.0, "weak": 0.75, "other": 0.35}
+
+# Kinds of figure a passage states: targets (chỉ tiêu, phấn đấu, kế hoạch năm …) or results.
+_TARGET_TEXT = re.compile(r"phấn đấu|chỉ tiêu|mục tiêu|phương hướng|nhiệm vụ|giải pháp|dự kiến|định hướng|kế hoạch năm")
+_RESULT_TEXT = re.compile(r"kết quả|đạt được|tình hình|đánh giá|thực hiện được|đã đạt|ước thực hiện|ước đạt")
+
+
+# A result measured against its target ("đạt 99,35% kế hoạch", "vượt 0,07% chỉ tiêu", "so nghị quyết") is a result.
+_AGAINST_TARGET = re.compile(
+    r"(?:(?:đạt|vượt|bằng)\s+(?:[\d.,/]+\s*%?\s*)?(?:so với\s+|so\s+)?|[\d.,/]+\s*%?\s*(?:so với\s+|so\s+)?|so với\s+|so\s+)"
+    r"(?:kế hoạch|chỉ tiêu|nghị quyết|dự toán|mục tiêu)"
+)
+
+
+def stated_kinds(passage: ScoredPassage, sentence: str) -> frozenset[FigureKind]:
+    """Target or result, from the sentence's own words, else from its headings (nearest first)."""
+    for text in (sentence, *reversed(passage.section_path)):
+        folded = fold(text)
+        against = _AGAINST_TARGET.search(folded)
+        folded = _AGAINST_TARGET.sub(" ", folded)
+        target = bool(_TARGET_TEXT.search(folded))
+        result = bool(_RESULT_TEXT.search(folded)) or bool(against)
+        if target != result:
+            return frozenset({"target"} if target else {"result"})
+    return frozenset()
+
+
+def kind_weight(asked: frozenset[FigureKind], stated: frozenset[FigureKind]) -> float:
+    """A target asked and a result stated (or the reverse) fits poorly; serves "chỉ tiêu … là bao nhiêu"
+    against "đã đạt bao nhiêu"."""
+    wanted = asked & {"target", "result"}
+    if len(wanted) != 1 or not stated:
+        return 1.0
+    return 1.15 if wanted & stated else 0.6
+
+
+# ------------------------------------------------------------------------------------------- answerness
+
+_FIGURE_TOKEN = re.compile(r"\d+(?:[.,/]\d+)*(?:\s*%)?")
+_YEAR_ONLY = re.compile(r"^(?:19|20)\d\d$")
+_DATE = re.compile(
+    r"\d{1,2}/\d{1,2}/(?:19|20)\d\d|ngày \d{1,2} tháng \d{1,2}|tháng \d{1,2}(?:/| năm )(?:19|20)\d\d"
+    r"|(?<!\d)(?:19|20|1[0-8])\d\d(?!\d)|thế kỷ|\bnăm \d{3,4}\b"
+)
+_DOC_ID = re.compile(
+    r"\d{1,4}\s*(?:/\s*\d{4}\s*)?[-/]\s*[A-ZĐ][A-ZĐa-z]{0,5}(?:\s*[-/]\s*[A-ZĐ]{1,8})*"
+    r"|(?:[Qq]uy định|[Nn]ghị định|[Nn]ghị quyết|[Qq]uyết định|[Kk]ế hoạch|[Kk]ết luận|[Cc]hỉ thị|[Tt]hông tư"
+    r"|[Cc]ông văn|[Vv]ăn bản|[Ll]uật|[Hh]ướng dẫn)\s+(?:số\s+)?\d+"
+)
+_SURNAMES = frozenset(
+    "Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Thái Mai Đinh Trương Lương Lâm "
+    "Đoàn Trịnh Đào Cao Hà Tô Tạ Châu Quách Kiều Lưu Văn Tăng Thạch Chu Âu Triệu Mạc La Lạc Giang Tôn Từ".split()
+)
+_HONORIFIC = re.compile(r"(?:ông|bà|đồng chí|đ/c|anh|chị|tướng|tá|giáo sư|tiến sĩ|bác sĩ)\s+$", re.IGNORECASE)
+_CAPITALISED_RUN = re.compile(r"(?<![\w])([A-ZÀ-ỸĐ][\wÀ-ỹ'’-]*(?:\s+[A-ZÀ-ỸĐ][\wÀ-ỹ'’-]*)+)")
+
+
+def person_names(text: str) -> list[str]:
+    """Names of people in a text: a run of capitalised words led by a Vietnamese surname or an honorific
+    (ông, bà, đồng chí), or two or more capitalised words written without Vietnamese diacritics (foreign
+    names). Serves "ai" questions: a job title alone does not name anyone."""
+    names = []
+    for match in _CAPITALISED_RUN.finditer(text):
+        run = match.group(1)
+        words = run.split()
+        if run.isupper():
+            continue
+        led = words[0] in _SURNAMES and 2 <= len(words) <= 5
+        titled = bool(_HONORIFIC.search(text[max(0, match.start() - 20) : match.start()]))
+        foreign = run == strip_diacritics(run) and len(words) >= 2
+        if led or titled or foreign:
+            names.append(run)
+    return names
+
+
+def _new(items: Sequence[str], question_folded: str) -> list[str]:
+    return [x for x in items if fold(x) not in question_folded]
+
+
+def answerness(intent: Intent, text: str, question_folded: str, kind: CandidateKind, bare: bool) -> float:
+    """How much of what the question asks the candidate holds, beyond what the question already says
+    (0: nothing of the asked type; 1: clearly the asked thing). One rule per answer type."""
+    body = _LEADING_NUMBERING.sub("", text, count=1)
+    folded = fold(body)
+    answer_type = intent.answer_type
+    if answer_type == "figure":
+        question_figures = {f.lstrip("0") for f in re.findall(r"\d+(?:[.,/]\d+)*", question_folded)}
+        figures = [
+            f.strip()
+            for f in _FIGURE_TOKEN.findall(body)
+            if f.rstrip("% ").lstrip("0") not in question_figures and not _YEAR_ONLY.match(f.strip())
+        ]
+        if not figures:
+            return 0.0
+        if intent.unit == "%" and not any(f.endswith("%") for f in figures):
+            return 0.0
+        if intent.unit not in (None, "%") and intent.unit not in folded:
+            return 0.0
+        if intent.counted:
+            head = re.escape(intent.counted.split()[0])
+            if re.search(rf"\d[\d.,/]*\s+(?:\S+\s+){{0,2}}?{head}", folded):
+                return 1.0
+            if all(f.endswith("%") for f in figures) and not re.search(r"tỷ lệ|tỉ lệ|%|phần trăm", question_folded):
+                return 0.0  # a percentage about the things counted is not their number
+            return 0.6
+        return 1.0
+    if answer_type == "person":
+        names = _new(person_names(body), question_folded)
+        return 1.0 if names else 0.0
+    if answer_type == "date":
+        return 1.0 if _new(_DATE.findall(folded), question_folded) else 0.0
+    if answer_type == "document":
+        return 1.0 if _new(_DOC_ID.findall(body), question_folded) else 0.0
+    if answer_type == "list":
+        if kind == "block":
+            return 1.0
+        return 0.8 if len(re.findall(r"[,;]", body)) >= 2 else 0.35
+    # Definitions, reasons, places, yes/no and the rest: the candidate must add words of its own.
+    words = [w for w in terms_of(body, bare) if w not in STOPWORDS]
+    if not words:
+        return 0.0
+    asked = set(terms_of(question_folded, bare))
+    novelty = sum(1 for w in words if w not in asked) / len(words)
+    return min(1.0, novelty / 0.4)
+
+
+# ------------------------------------------------------------------------------------------- the answerer
+
+
+@dataclass(frozen=True)
+class _Question:
+    """What scoring needs of a question, computed once."""
+
+    intent: Intent
+    terms: tuple[str, ...]
+    folded: str
+    bare: bool
 
 
 class ExtractiveAnswerer:
-    def __init__(self, min_coverage: float = 0.5) -> None:
+    def __init__(self, min_coverage: float = MIN_COVERAGE) -> None:
         self.min_coverage = min_coverage
 
-    def _candidates(
-        self,
-        terms: Sequence[str],
-        passages: Sequence[ScoredPassage],
-        shape: QuestionShape,
-        bare: bool,
-        years: frozenset[int] = frozenset(),
-    ) -> list[Candidate]:
-        spans_per_passage = [sentence_spans(p.text) for p in passages]
-        units = [
-            (i, sentence_terms(p.text[a:b], bare), a, b)
-            for i, p in enumerate(passages)
-            for a, b in spans_per_passage[i]
-        ]
-        if not units or not terms:
+    def _units(self, passages: Sequence[ScoredPassage], answer_type: AnswerType) -> list[tuple[int, int, int, CandidateKind]]:
+        units: list[tuple[int, int, int, CandidateKind]] = []
+        for i, p in enumerate(passages):
+            units.extend((i, a, b, "sentence") for a, b in sentence_spans(p.text))
+            if answer_type == "list":
+                units.extend((i, a, b, "block") for a, b in list_blocks(p.text))
+        return units
+
+    def _candidates(self, q: _Question, passages: Sequence[ScoredPassage]) -> list[Candidate]:
+        intent, bare = q.intent, q.bare
+        units = self._units(passages, intent.answer_type)
+        if not units or not q.terms:
             return []
+        unit_terms = [sentence_terms(passages[i].text[a:b], bare) for i, a, b, _kind in units]
         # Local IDF over the candidate sentences: a term every sentence has says little.
-        unique_terms = list(dict.fromkeys(terms))
-        df = {t: sum(t in u[1] for u in units) for t in unique_terms}
+        unique_terms = list(dict.fromkeys(q.terms))
+        df = {t: sum(t in words for words in unit_terms) for t in unique_terms}
         idf = {t: math.log(1 + len(units) / (1 + df[t])) for t in unique_terms}
         bigrams = list(itertools.pairwise(unique_terms))
         total = sum(idf.values())
         candidates = []
         context_cache: dict[int, frozenset[str]] = {}
-        for passage_index, words, start, end in units:
+        for (passage_index, start, end, kind), words in zip(units, unit_terms, strict=True):
             passage = passages[passage_index]
-            if shape != "where" and passage.text[start:end].strip().rstrip(":") in headings(passage):
+            text = passage.text[start:end]
+            if intent.answer_type != "section" and text.strip().rstrip(":") in headings(passage):
                 continue  # a heading line names a topic; it does not answer a question about it
             if passage_index not in context_cache:
                 meta = passage.metadata
                 # The words a sentence stands under: its section path and its document's identity.
                 identity = " ".join(x for x in (meta.doc_type, meta.title, meta.number) if x)
-                context_cache[passage_index] = sentence_terms(
-                    " ".join((*passage.section_path, identity)), bare
-                )
+                context_cache[passage_index] = sentence_terms(" ".join((*passage.section_path, identity)), bare)
             heading_words = context_cache[passage_index]
-            text = " ".join(terms_of(passage.text[start:end], bare))
+            joined = " ".join(terms_of(text, bare))
             matched = [t for t in unique_terms if t in words]
             context_matched = [t for t in unique_terms if t in words or t in heading_words]
             coverage = sum(idf[t] for t in context_matched) / total
-            score = sum(idf[t] for t in matched) + 0.5 * sum(idf[t] for t in context_matched)
-            score += sum(1.0 for a, b in bigrams if f"{a} {b}" in text)
-            if shape == "where":
-                score = sum(idf[t] for t in unique_terms if t in heading_words) + 0.3 * score
-            elif shape in ("figure", "comparison") and has_figure(passage.text[start:end]):
-                score *= 1.5
-            score *= _period_fit(passage, years)
+            relevance = sum(idf[t] for t in matched) + 0.5 * sum(idf[t] for t in context_matched)
+            relevance += sum(1.0 for a, b in bigrams if f"{a} {b}" in joined)
+            if intent.answer_type == "section":
+                relevance = sum(idf[t] for t in unique_terms if t in heading_words) + 0.3 * relevance
+                candidates.append(Candidate(passage_index, start, end, relevance, coverage, kind))
+                continue
+            answers = answerness(intent, text, q.folded, kind, bare)
+            if answers == 0.0 and intent.answer_type in ("figure", "person", "date", "document"):
+                continue
+            asked_time = intent.time if intent.answer_type in _PERIOD_BOUND else TimeConstraint()
+            fit, period = time_fit(asked_time, passage, start, end)
+            score = relevance * (0.25 + 0.75 * answers) * _FIT_WEIGHT[fit]
+            score *= kind_weight(intent.kinds, stated_kinds(passage, text))
+            if kind == "block" and len(text) > MAX_LIST_CHARS * 2:
+                score *= 0.5  # a very long block is a section, not a list
             score *= 1.0 + 0.5 / (1 + passage_index)  # retrieval order as a prior
-            candidates.append(Candidate(passage_index, start, end, score, coverage))
+            candidates.append(Candidate(passage_index, start, end, score, coverage, kind, fit, period))
         candidates.sort(key=lambda c: -c.score)
         return candidates
 
-    def _trim(
-        self, passage: ScoredPassage, candidate: Candidate, terms: Sequence[str], bare: bool
-    ) -> tuple[int, int]:
-        """A long sentence shrinks to the window of clauses that carries the matched words."""
+    # ------------------------------------------------------------------------------- composition
+
+    def _trim(self, passage: ScoredPassage, candidate: Candidate, terms: Sequence[str], bare: bool) -> tuple[int, int]:
+        """A long sentence shrinks to the window of clauses that carries the matched words. The window starts
+        at the sentence start or after ";" or ":" (never mid-clause), and does not stop on a word that
+        announces what follows ("là", "gồm", ":")."""
         text = passage.text[candidate.start : candidate.end]
-        if len(text) <= MAX_ANSWER_CHARS:
+        limit = MAX_LIST_CHARS if candidate.kind == "block" else MAX_ANSWER_CHARS
+        if len(text) <= limit:
             return candidate.start, candidate.end
+        if candidate.kind == "block":
+            return candidate.start, candidate.start + _cut_block(text, limit)
         clauses = _spans(text, _CLAUSE_BREAK)
         term_set = set(terms)
         weights = [
@@ -404,64 +522,102 @@ class ExtractiveAnswerer:
             for a, b in clauses
         ]
         best = max(range(len(clauses)), key=lambda i: weights[i])
-        lo = hi = best
-        while True:
-            grown = False
-            for nxt in (hi + 1, lo - 1):
-                if 0 <= nxt < len(clauses) and weights[nxt] > 0:
-                    a = clauses[min(lo, nxt)][0]
-                    b = clauses[max(hi, nxt)][1]
-                    if b - a <= MAX_ANSWER_CHARS:
-                        lo, hi = min(lo, nxt), max(hi, nxt)
-                        grown = True
-            if not grown:
-                break
+        lo = best
+        # Back to where a clause may start: the sentence start, or after ";" / ":".
+        while lo > 0 and not _STRONG_BREAK.search(text[: clauses[lo][0]].rstrip()):
+            lo -= 1
+        hi = max(best, lo)
+        while hi + 1 < len(clauses) and (
+            clauses[hi + 1][1] - clauses[lo][0] <= MAX_ANSWER_CHARS
+            and (weights[hi + 1] > 0 or hi < best)
+            or _dangling(text[clauses[lo][0] : clauses[hi][1]])
+        ):
+            hi += 1
         return candidate.start + clauses[lo][0], candidate.start + clauses[hi][1]
 
-    def _sides(
-        self, candidates: Sequence[Candidate], passages: Sequence[ScoredPassage], localities: Sequence[str]
-    ) -> list[Candidate]:
-        """The best sentence for each side of a comparison: one per locality the question names, else (two
-        periods of one place) the best sentence and the best one from another section stating other figures."""
-        if len(localities) >= 2:
-            wanted = {fold(x) for x in localities}
-            chosen: list[Candidate] = []
-            seen: set[str] = set()
-            for candidate in candidates:
-                locality = fold(passages[candidate.passage_index].metadata.locality or "")
-                if locality in wanted and locality not in seen:
-                    seen.add(locality)
-                    chosen.append(candidate)
-            return chosen or [candidates[0]]
-        first = candidates[0]
-        first_passage = passages[first.passage_index]
-        first_figures = _figures(first_passage.text[first.start : first.end])
-        other = next(
-            (
-                c
-                for c in candidates[1:]
-                if passages[c.passage_index].section_id != first_passage.section_id
-                and not _restates(_figures(passages[c.passage_index].text[c.start : c.end]), first_figures)
-            ),
-            None,
-        )
-        if other is not None and other.coverage >= self.min_coverage:
-            return [first, other]
-        return [first]
+    def _sentence(self, q: _Question, passage: ScoredPassage, candidate: Candidate) -> tuple[int, int, str]:
+        start, end = self._trim(passage, candidate, q.terms, q.bare)
+        # The answer starts at the words: a list number or bullet ("2.", "- ") is layout, not wording.
+        marker_match = _LEADING_NUMBERING.match(passage.text[start:end])
+        if marker_match and start + marker_match.end() < end:
+            start += marker_match.end()
+        text = passage.text[start:end].strip().rstrip(";,:")
+        if candidate.kind == "block" and end < candidate.end:
+            text += " …"
+        return start, end, text
 
-    def answer(
-        self, question: str, analysis: QueryAnalysis, passages: Sequence[ScoredPassage]
-    ) -> ExtractiveAnswer | None:
+    def _second(self, q: _Question, best: Candidate, pool: Sequence[Candidate], passages: Sequence[ScoredPassage]) -> Candidate | None:
+        """A second sentence when it adds question words the first lacks (two indicators in one question).
+        Words and word pairs of the question ("cơ sở đảng" is more than "cơ sở" and "đảng" apart); it must
+        itself answer (type and period), so nothing unrelated is appended."""
+        asked: set[str | tuple[str, str]] = {*q.terms, *itertools.pairwise(q.terms)}
+
+        def said(candidate: Candidate) -> set[str | tuple[str, str]]:
+            words = terms_of(passages[candidate.passage_index].text[candidate.start : candidate.end], q.bare)
+            return {*words, *itertools.pairwise(words)} & asked
+
+        covered = said(best)
+        for other in [c for c in pool if c is not best and not _overlaps(c, best)][:5]:
+            adds = said(other) - covered
+            floor = 0.3 if other.passage_index == best.passage_index else 0.6
+            if (
+                adds
+                and _FIT_WEIGHT[other.fit] >= _FIT_WEIGHT[best.fit]
+                and other.coverage >= self.min_coverage / 2
+                and other.score >= floor * best.score
+            ):
+                return other
+        return None
+
+    def _compose(
+        self, q: _Question, chosen: Sequence[tuple[Candidate | None, str]], passages: Sequence[ScoredPassage], joiner: str
+    ) -> tuple[str, tuple[int, ...], tuple[tuple[int, int, int], ...]]:
+        """Each chosen candidate as the document's own sentence with its passage's marker; a label (a side of
+        a comparison) before it when given, and a side without a candidate said to be missing."""
+        cited: list[int] = []
+        parts: list[str] = []
+        supporting = []
+        for candidate, label in chosen:
+            if candidate is None:
+                parts.append(templates.COMPARISON_SIDE.format(label=label, sentence=templates.SIDE_MISSING))
+                continue
+            passage = passages[candidate.passage_index]
+            start, end, sentence = self._sentence(q, passage, candidate)
+            if candidate.passage_index not in cited:
+                cited.append(candidate.passage_index)
+            marker = cited.index(candidate.passage_index) + 1
+            line = f"{sentence} [{marker}]"
+            parts.append(templates.COMPARISON_SIDE.format(label=label, sentence=line) if label else line)
+            supporting.append((candidate.passage_index, start, end))
+        return joiner.join(parts), tuple(cited), tuple(supporting)
+
+    def _sides(self, q: _Question, every: Sequence[Candidate], passages: Sequence[ScoredPassage]) -> list[tuple[Candidate | None, str]]:
+        """One candidate per side of a comparison: the best one about that side's place, period and kind;
+        a side without one stays empty (said to be missing), the other side is still answered."""
+        chosen: list[tuple[Candidate | None, str]] = []
+        used: list[Candidate] = []
+        for side in q.intent.sides:
+            fitting = [c for c in every if _on_side(side, c, passages) and not any(_overlaps(c, u) for u in used)]
+            pick = fitting[0] if fitting else None
+            if pick is not None:
+                used.append(pick)
+            chosen.append((pick, side.label))
+        return chosen
+
+    def answer(self, question: str, analysis: QueryAnalysis, passages: Sequence[ScoredPassage]) -> ExtractiveAnswer | None:
         """The answer, or None when the passages do not answer the question (the caller abstains)."""
-        if unknown_places(question, passages):
-            return None  # the documents found are about other places
-        shape = question_shape(question, analysis)
+        intent = analyse_intent(question, analysis)
+        unknown = unknown_places(question, passages)
+        if unknown and (not intent.is_comparison or len(unknown) == len(named_places(question))):
+            return None  # the documents found are about other places (a comparison: about none of its sides)
         bare = has_no_diacritics(question)
-        terms = content_terms(question, analysis, bare)
-        years = frozenset(analysis.years)
-        # Only sentences that cover enough of the question may answer it; the best of those answers.
-        every = self._candidates(terms, passages, shape, bare, years)
-        if shape != "comparison" and analysis.localities:
+        q = _Question(intent, tuple(content_terms(question, analysis, bare)), fold(question), bare)
+        if intent.signer:
+            signed = self._signature(passages)
+            if signed is not None:
+                return signed
+        every = self._candidates(q, passages)
+        if not intent.is_comparison and analysis.localities:
             # A question about one place is answered from documents about that place (or about none).
             places = {fold(x) for x in analysis.localities}
             every = [
@@ -470,89 +626,108 @@ class ExtractiveAnswerer:
                 if not passages[c.passage_index].metadata.locality
                 or fold(passages[c.passage_index].metadata.locality or "") in places
             ]
-        unit = asked_unit(question)
-        if unit:
-            # "bao nhiêu km": a sentence without kilometres does not answer it.
-            every = [c for c in every if unit in fold(passages[c.passage_index].text[c.start : c.end])]
         # A "where" question also names the document it asks about ("trong dự thảo Báo cáo chính trị …"),
         # words no heading repeats; the answer is a location, not a figure, so it may cover a little less.
-        floor = self.min_coverage * (WHERE_COVERAGE_FACTOR if shape == "where" else 1.0)
-        candidates = [c for c in every if c.coverage >= floor]
-        if not candidates:
+        floor = self.min_coverage * (WHERE_COVERAGE_FACTOR if intent.answer_type == "section" else 1.0)
+        covering = [c for c in every if c.coverage >= floor]
+        if not covering:
             return None
-        if shape == "figure":
-            # A question asking "how much" is answered by a sentence with a figure in it, or not at all.
-            candidates = [
-                c for c in candidates if has_figure(passages[c.passage_index].text[c.start : c.end])
-            ]
-            every = [c for c in every if has_figure(passages[c.passage_index].text[c.start : c.end])]
-            if not candidates:
+        if intent.answer_type == "section":
+            return self._location(question, intent, passages, covering[0])
+        if intent.is_comparison:
+            sides = self._sides(q, covering, passages)
+            if not any(c for c, _label in sides):
                 return None
-        best = candidates[0]
-        chosen = [best]
-        if shape == "comparison":
-            chosen = self._sides([best, *(c for c in every if c is not best)], passages, analysis.localities)
-        elif shape in ("list", "figure"):
-            # A second sentence when it adds question words the first lacks (two indicators in one question).
-            # Words and word pairs of the question ("cơ sở đảng" is more than "cơ sở" and "đảng" apart).
-            asked: set[str | tuple[str, str]] = {*terms, *itertools.pairwise(terms)}
+            text, cited, supporting = self._compose(q, sides, passages, "\n")
+            return ExtractiveAnswer(text, cited, supporting, intent.answer_type, covering[0].coverage)
+        best = covering[0]
+        if best.fit == "other":
+            # Even weighed down for its period, a figure for another period is the best match: the documents
+            # do not hold the asked one (a weaker sentence that fits the period would not answer either).
+            return self._other_period(q, best, passages)
+        chosen: list[tuple[Candidate | None, str]] = [(best, "")]
+        if intent.answer_type in ("list", "figure") and best.kind != "block":
+            second = self._second(q, best, [c for c in every if c.fit != "other"], passages)
+            if second is not None:
+                chosen.append((second, ""))
+        text, cited, supporting = self._compose(q, chosen, passages, " ")
+        return ExtractiveAnswer(text, cited, supporting, intent.answer_type, best.coverage)
 
-            def said(candidate: Candidate) -> set[str | tuple[str, str]]:
-                words = terms_of(
-                    passages[candidate.passage_index].text[candidate.start : candidate.end], bare
-                )
-                found: set[str | tuple[str, str]] = {*words, *itertools.pairwise(words)}
-                return found & asked
+    def _location(self, question: str, intent: Intent, passages: Sequence[ScoredPassage], best: Candidate) -> ExtractiveAnswer:
+        passage = passages[best.passage_index]
+        meta = passage.metadata
+        # No date here: every figure in an answer must stand in the cited passage.
+        document = templates.document_label(meta.doc_type, meta.number, None, None)
+        text = templates.SECTION_LOCATION.format(heading=located_heading(question, passage), document=document)
+        return ExtractiveAnswer(
+            f"{text} [1].",
+            (best.passage_index,),
+            ((best.passage_index, best.start, best.end),),
+            intent.answer_type,
+            best.coverage,
+        )
 
-            covered = said(best)
-            for other in [c for c in every if c is not best][:5]:
-                adds = said(other) - covered
-                neighbour = other.passage_index == best.passage_index
-                floor = 0.3 if neighbour else 0.6
-                if adds and other.coverage >= self.min_coverage / 2 and other.score >= floor * best.score:
-                    chosen.append(other)
-                    break
-        if shape == "where":
-            passage = passages[best.passage_index]
+    def _other_period(self, q: _Question, found: Candidate, passages: Sequence[ScoredPassage]) -> ExtractiveAnswer:
+        """The documents hold the asked figure for another period only: say which period was asked and is
+        missing, and give the one found, marked as such (never silently in place of the asked one)."""
+        passage = passages[found.passage_index]
+        start, end, sentence = self._sentence(q, passage, found)
+        asked = q.intent.time.label()
+        lead = (
+            templates.OTHER_PERIOD.format(asked=asked, found=found.period)
+            if found.period
+            else templates.OTHER_PERIOD_UNNAMED.format(asked=asked)
+        )
+        return ExtractiveAnswer(
+            f"{lead} {sentence} [1]",
+            (found.passage_index,),
+            ((found.passage_index, start, end),),
+            q.intent.answer_type,
+            found.coverage,
+            other_period=True,
+        )
+
+    def _signature(self, passages: Sequence[ScoredPassage]) -> ExtractiveAnswer | None:
+        """Who signed: the signer's name and position, read from the signature block at ingest, cited to the
+        passage that shows it. Serves "ai ký …" questions."""
+        for index, passage in enumerate(passages):
             meta = passage.metadata
-            # No date here: every figure in an answer must stand in the cited passage.
-            document = templates.document_label(meta.doc_type, meta.number, None, None)
-            text = templates.SECTION_LOCATION.format(
-                heading=located_heading(question, passage), document=document
-            )
+            signer = getattr(meta, "signer", None)
+            if not signer or signer not in passage.text:
+                continue
+            start = passage.text.index(signer)
+            title = getattr(meta, "signer_title", None)
+            text = templates.SIGNED_BY.format(name=signer, title=title) if title else signer
             return ExtractiveAnswer(
-                f"{text} [1].",
-                (best.passage_index,),
-                ((best.passage_index, best.start, best.end),),
-                shape,
-                best.coverage,
+                f"{text} [1]", (index,), ((index, start, start + len(signer)),), "person", 1.0
             )
-        cited: list[int] = []
-        parts: list[str] = []
-        supporting = []
-        side_localities = {passages[c.passage_index].metadata.locality for c in chosen}
-        for candidate in chosen:
-            passage = passages[candidate.passage_index]
-            start, end = self._trim(passage, candidate, terms, bare)
-            # The answer starts at the words: a list number or bullet ("2.", "- ") is layout, not wording.
-            marker_match = _LEADING_NUMBERING.match(passage.text[start:end])
-            if marker_match and start + marker_match.end() < end:
-                start += marker_match.end()
-            if candidate.passage_index not in cited:
-                cited.append(candidate.passage_index)
-            marker = cited.index(candidate.passage_index) + 1
-            sentence = passage.text[start:end].strip().rstrip(";,:")
-            if shape == "comparison" and len(chosen) > 1:
-                # The label names the side without adding figures the cited passage does not carry:
-                # the locality, or for two parts of one document, the top-level part it stands in.
-                label = (
-                    passage.metadata.locality
-                    if len(side_localities) > 1
-                    else (passage.section_path[0] if passage.section_path else passage.heading)
-                )
-                parts.append(templates.COMPARISON_SIDE.format(label=label, sentence=f"{sentence} [{marker}]"))
-            else:
-                parts.append(f"{sentence} [{marker}]")
-            supporting.append((candidate.passage_index, start, end))
-        joiner = "\n" if shape == "comparison" and len(chosen) > 1 else " "
-        return ExtractiveAnswer(joiner.join(parts), tuple(cited), tuple(supporting), shape, best.coverage)
+        return None
+
+
+def _cut_block(text: str, limit: int) -> int:
+    """Where a long list block is cut: after the last whole item line within ``limit``."""
+    cut = text.rfind("\n", 0, limit)
+    return cut if cut > 0 else limit
+
+
+_DANGLING = re.compile(r"(?:\blà|\bgồm|\bnhư sau|\bsau đây|\bnhư|\bbao gồm|:)\s*$")
+
+
+def _dangling(text: str) -> bool:
+    """Does a clause window stop right before what it announces ("… 02 dự án trọng điểm là")?"""
+    return bool(_DANGLING.search(fold(text.rstrip(" ,;"))))
+
+
+def _overlaps(a: Candidate, b: Candidate) -> bool:
+    return a.passage_index == b.passage_index and a.start < b.end and b.start < a.end
+
+
+def _on_side(side: Side, candidate: Candidate, passages: Sequence[ScoredPassage]) -> bool:
+    """Is a candidate about this side of a comparison: its place, and a period and kind that fit?"""
+    passage = passages[candidate.passage_index]
+    if side.localities and fold(passage.metadata.locality or "") not in {fold(x) for x in side.localities}:
+        return False
+    text = passage.text[candidate.start : candidate.end]
+    if side.time and time_fit(side.time, passage, candidate.start, candidate.end)[0] == "other":
+        return False
+    return kind_weight(side.kinds, stated_kinds(passage, text)) >= 1.0

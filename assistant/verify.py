@@ -43,9 +43,10 @@ def verify_answer(answer: str, cited_passages: Sequence[str], question: str = ""
         if any(not 1 <= m <= len(cited_passages) for m in markers):
             dropped.append(sentence)
             continue
+        # A sentence citing nothing may only repeat the question's own figures (a period it asks about).
         evidence = [cited_passages[m - 1] for m in markers] if markers else []
         checks = grounded_numbers(_MARKER.sub(" ", sentence), [*evidence, question])
-        if (checks and not markers) or any(not ok for _mention, ok in checks):
+        if any(not ok for _mention, ok in checks):
             dropped.append(sentence)
             continue
         kept.append(sentence)
