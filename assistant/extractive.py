@@ -41,7 +41,7 @@ STOPWORDS = frozenset(
         "bao nhiêu mấy là gì nào ai đâu khi không có của và với các những được đã đang sẽ trong theo tại ở "
         "về cho từ đến năm huyện tỉnh xã thị trấn thành phố hiện nay thế như thì sao hay hoặc này đó mục phần "
         "văn bản nêu trình bày yêu cầu đặt ra bước số lượng tổng cộng gồm một hãy biết so nghị quyết báo cáo "
-        "kế hoạch chương"
+        "kế hoạch chương sánh mà mức tới khác nhau hơn kém ra sao"
     ).split()
 )
 _BARE_STOPWORDS = frozenset(strip_diacritics(w) for w in STOPWORDS)
@@ -53,6 +53,7 @@ _STRONG_BREAK = re.compile(r"[;:]$")
 _NUMBER = re.compile(r"\d")
 MAX_ANSWER_CHARS = 300
 MAX_LIST_CHARS = 700
+SIDE_RELEVANCE = 0.2
 WHERE_COVERAGE_FACTOR = 0.8
 MIN_COVERAGE = float(__import__("os").environ.get("VK_MINCOV", "0.5"))
 # A place the question names: "huyện Hòa Bình", "tỉnh Trà Vinh", "xã Tân Hòa" (the capitalised words after).
@@ -300,34 +301,44 @@ def time_fit(asked: TimeConstraint, passage: ScoredPassage, start: int, end: int
         stated = stated_time(heading)
         if stated:
             return _fit(asked, stated), stated.label()
-    return _fit(asked, _document_time(passage)), ""
+    document = _document_time(passage)
+    if document.terms and stated_kinds(passage, passage.text[start:end]) == {"target"}:
+        # A term report reviews its term and sets the next one's targets.
+        document = TimeConstraint(terms=frozenset((b, 2 * b - a) for a, b in document.terms))
+    return _fit(asked, document), ""
 
 
 _FIT_WEIGHT: dict[TimeFit, float] = {"fit": 1.3, "unknown": 1.0, "weak": 0.75, "other": 0.35}
 
 # Kinds of figure a passage states: targets (chỉ tiêu, phấn đấu, kế hoạch năm …) or results.
-_TARGET_TEXT = re.compile(r"phấn đấu|chỉ tiêu|mục tiêu|phương hướng|nhiệm vụ|giải pháp|dự kiến|định hướng|kế hoạch năm")
+_TARGET_TEXT = re.compile(
+    r"phấn đấu|chỉ tiêu|mục tiêu|phương hướng|nhiệm vụ|giải pháp|dự kiến|định hướng|kế hoạch năm|đến năm"
+)
 _RESULT_TEXT = re.compile(r"kết quả|đạt được|tình hình|đánh giá|thực hiện được|đã đạt|ước thực hiện|ước đạt")
 
 
 # A result measured against its target ("đạt 99,35% kế hoạch", "vượt 0,07% chỉ tiêu", "so nghị quyết") is a result.
 _AGAINST_TARGET = re.compile(
-    r"(?:(?:đạt|vượt|bằng)\s+(?:[\d.,/]+\s*%?\s*)?(?:so với\s+|so\s+)?|[\d.,/]+\s*%?\s*(?:so với\s+|so\s+)?|so với\s+|so\s+)"
-    r"(?:kế hoạch|chỉ tiêu|nghị quyết|dự toán|mục tiêu)"
+    r"(?:đạt|vượt|bằng|so với|so)\s+(?:[\d.,/]+\s*%\s*)?(?:so với\s+|so\s+)?(?:kế hoạch|chỉ tiêu|nghị quyết|dự toán|mục tiêu)"
+    r"|[\d.,]+\s*%\s*(?:so với\s+|so\s+)?(?:kế hoạch|chỉ tiêu|nghị quyết|dự toán)|\(nq\s*[\d.,]+\s*%\)"
 )
 
 
 def stated_kinds(passage: ScoredPassage, sentence: str) -> frozenset[FigureKind]:
-    """Target or result, from the sentence's own words, else from its headings (nearest first)."""
-    for text in (sentence, *reversed(passage.section_path)):
-        folded = fold(text)
-        against = _AGAINST_TARGET.search(folded)
-        folded = _AGAINST_TARGET.sub(" ", folded)
-        target = bool(_TARGET_TEXT.search(folded))
-        result = bool(_RESULT_TEXT.search(folded)) or bool(against)
-        if target != result:
-            return frozenset({"target"} if target else {"result"})
-    return frozenset()
+    """Target or result. The section path decides first, a result heading anywhere above winning ("KẾT QUẢ
+    THỰC HIỆN CÁC MỤC TIÊU" holds results; "MỤC TIÊU CỤ THỂ" with no result heading holds targets), then
+    the sentence's own words ("đạt 99,35% kế hoạch" is a result, "phấn đấu đạt" a target)."""
+    path = fold(" ".join(passage.section_path))
+    if _RESULT_TEXT.search(_AGAINST_TARGET.sub(" ", path)):
+        return frozenset({"result"})
+    if _TARGET_TEXT.search(path):
+        return frozenset({"target"})
+    folded = fold(sentence)
+    against = _AGAINST_TARGET.search(folded)
+    folded = _AGAINST_TARGET.sub(" ", folded)
+    if _RESULT_TEXT.search(folded) or against:
+        return frozenset({"result"})
+    return frozenset({"target"}) if _TARGET_TEXT.search(folded) else frozenset()
 
 
 def kind_weight(asked: frozenset[FigureKind], stated: frozenset[FigureKind]) -> float:
@@ -389,11 +400,12 @@ def answerness(intent: Intent, text: str, question_folded: str, kind: CandidateK
     folded = fold(body)
     answer_type = intent.answer_type
     if answer_type == "figure":
-        question_figures = {f.lstrip("0") for f in re.findall(r"\d+(?:[.,/]\d+)*", question_folded)}
+        # A figure the question itself writes is no answer ("mức độ 1" asks, "01 trường" answers).
+        question_figures = set(re.findall(r"\d+(?:[.,/]\d+)*", question_folded))
         figures = [
             f.strip()
             for f in _FIGURE_TOKEN.findall(body)
-            if f.rstrip("% ").lstrip("0") not in question_figures and not _YEAR_ONLY.match(f.strip())
+            if f.rstrip("% ") not in question_figures and not _YEAR_ONLY.match(f.strip())
         ]
         if not figures:
             return 0.0
@@ -594,14 +606,24 @@ class ExtractiveAnswerer:
     def _sides(self, q: _Question, every: Sequence[Candidate], passages: Sequence[ScoredPassage]) -> list[tuple[Candidate | None, str]]:
         """One candidate per side of a comparison: the best one about that side's place, period and kind;
         a side without one stays empty (said to be missing), the other side is still answered."""
-        chosen: list[tuple[Candidate | None, str]] = []
-        used: list[Candidate] = []
-        for side in q.intent.sides:
-            fitting = [c for c in every if _on_side(side, c, passages) and not any(_overlaps(c, u) for u in used)]
-            pick = fitting[0] if fitting else None
-            if pick is not None:
-                used.append(pick)
-            chosen.append((pick, side.label))
+        # A candidate far less relevant than the best one is about something else, whatever its side.
+        relevant = [c for c in every if c.score >= SIDE_RELEVANCE * every[0].score]
+        sides = _opposed(q.intent.sides)
+        # Best pairings first, each side and each candidate used once: a sentence goes to the side it fits best.
+        pairs = sorted(
+            (
+                (c.score * _side_weight(side, c, passages), index, c)
+                for index, side in enumerate(sides)
+                for c in relevant
+                if _on_side(side, c, passages)
+            ),
+            key=lambda pair: -pair[0],
+        )
+        picked: dict[int, Candidate] = {}
+        for _weight, index, candidate in pairs:
+            if index not in picked and not any(_overlaps(candidate, u) for u in picked.values()):
+                picked[index] = candidate
+        chosen: list[tuple[Candidate | None, str]] = [(picked.get(i), side.label) for i, side in enumerate(sides)]
         return chosen
 
     def answer(self, question: str, analysis: QueryAnalysis, passages: Sequence[ScoredPassage]) -> ExtractiveAnswer | None:
@@ -722,12 +744,27 @@ def _overlaps(a: Candidate, b: Candidate) -> bool:
     return a.passage_index == b.passage_index and a.start < b.end and b.start < a.end
 
 
+def _opposed(sides: Sequence[Side]) -> list[Side]:
+    """Sides of a result-against-target comparison: a side that names no kind is the other side's
+    opposite ("tỷ lệ … nhiệm kỳ 2020–2025 là bao nhiêu và chỉ tiêu cho nhiệm kỳ 2025–2030")."""
+    named = {kind for side in sides for kind in side.kinds & {"target", "result"}}
+    if len(named) != 1:
+        return list(sides)
+    other: frozenset[FigureKind] = frozenset({"result"} if named == {"target"} else {"target"})
+    return [side if side.kinds & named else Side(side.label, side.localities, side.time, side.kinds | other) for side in sides]
+
+
+def _side_weight(side: Side, candidate: Candidate, passages: Sequence[ScoredPassage]) -> float:
+    """How well a candidate fits one side's period and kind (the question's own fit is for the whole)."""
+    passage = passages[candidate.passage_index]
+    fit, _label = time_fit(side.time, passage, candidate.start, candidate.end)
+    text = passage.text[candidate.start : candidate.end]
+    return _FIT_WEIGHT[fit] * kind_weight(side.kinds, stated_kinds(passage, text))
+
+
 def _on_side(side: Side, candidate: Candidate, passages: Sequence[ScoredPassage]) -> bool:
     """Is a candidate about this side of a comparison: its place, and a period and kind that fit?"""
     passage = passages[candidate.passage_index]
     if side.localities and fold(passage.metadata.locality or "") not in {fold(x) for x in side.localities}:
         return False
-    text = passage.text[candidate.start : candidate.end]
-    if side.time and time_fit(side.time, passage, candidate.start, candidate.end)[0] == "other":
-        return False
-    return kind_weight(side.kinds, stated_kinds(passage, text)) >= 1.0
+    return not (side.time and time_fit(side.time, passage, candidate.start, candidate.end)[0] == "other")
