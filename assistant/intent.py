@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from ingestion.textnorm import fold, strip_diacritics
+from vectorstore.abbreviations import ABBREVIATIONS
 from vectorstore.lexical import has_no_diacritics
 from vectorstore.query import QueryAnalysis
 
@@ -162,16 +163,16 @@ _TERM = re.compile(r"(?<!\d)((?:19|20)\d\d)\s*[-–—/]\s*((?:19|20)\d\d)(?!\d)
 _FUTURE_YEAR = re.compile(r"(?:đến|tới) năm\s+((?:19|20)\d\d)")
 
 
-def time_of(text: str) -> TimeConstraint:
+def time_of(text: str, asked: bool = True) -> TimeConstraint:
     """The period a question (or one side of it) names.
 
     Serves questions whose answer depends on the period: a single year named outside every term is the asked
     period, a term named alongside it is context ("năm 2019 (trước nhiệm kỳ 2020–2025)"); the years of a term
-    are its ends, not single years asked."""
+    are its ends, not single years asked. A statement (``asked=False``) keeps every year and term it names."""
     terms = {(int(a), int(b)) for a, b in _TERM.findall(text)}
     stripped = _TERM.sub(" ", text)
     years = {int(y) for y in _YEAR.findall(stripped)}
-    if years and terms and any(not any(a <= y <= b for a, b in terms) for y in years):
+    if asked and years and terms and any(not any(a <= y <= b for a, b in terms) for y in years):
         terms = set()
     return TimeConstraint(frozenset(years), frozenset(terms))
 
@@ -204,7 +205,9 @@ def counted_noun(question: str) -> str | None:
     words = match.group(1).split()
     if not words or words[0] in _NOT_COUNTED or words[0] in _UNITS or " ".join(words[:2]) in _UNITS:
         return None
-    return " ".join(words)
+    # An abbreviation counts what it stands for ("bao nhiêu HTX" counts hợp tác xã).
+    long_forms = {fold(short): fold(long) for short, long in ABBREVIATIONS.items()}
+    return " ".join(long_forms.get(word, word) for word in words if word not in _NOT_COUNTED)
 
 
 def _answer_type(folded: str) -> AnswerType:
