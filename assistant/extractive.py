@@ -53,6 +53,8 @@ _STRONG_BREAK = re.compile(r"[;:]$")
 _NUMBER = re.compile(r"\d")
 MAX_ANSWER_CHARS = 300
 MAX_LIST_CHARS = 700
+MAX_LIST_ITEM_CHARS = 250
+LEAD_IN_BONUS = 1.5
 SIDE_RELEVANCE = 0.2
 WHERE_COVERAGE_FACTOR = 0.8
 # The share of the question's content words (IDF-weighted, headings included) a candidate must cover:
@@ -157,11 +159,16 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
         if merged and (
             _NUMBERING_ONLY.match(text[merged[-1][0] : merged[-1][1]])
             or _continues(text[merged[-1][0] : merged[-1][1]], text[start:end])
+            or _ABBREVIATED_END.search(text[merged[-1][0] : merged[-1][1]])
         ):
             merged[-1] = (merged[-1][0], end)
         else:
             merged.append((start, end))
     return merged
+
+
+# A sentence does not end at an abbreviation or an initial: "St. Johns", "TP. Hồ Chí Minh", "W. Haydon".
+_ABBREVIATED_END = re.compile(r"(?<![\w])(?:[A-ZĐ][a-zđ]{0,2}|[A-ZĐ]{1,3})\.$")
 
 
 def _continues(line: str, following: str) -> bool:
@@ -185,7 +192,9 @@ def list_blocks(text: str) -> list[tuple[int, int]]:
         k = j
         while k < len(lines) and _ITEM_LINE.match(text[lines[k][0] : lines[k][1]]):
             k += 1
-        if k - j >= 2:
+        items = [b - a for a, b in lines[j:k]]
+        # Items of a list are short; a run of long bulleted paragraphs is a report's prose, not a list.
+        if k - j >= 2 and sorted(items)[(len(items) - 1) // 2] <= MAX_LIST_ITEM_CHARS:
             blocks.append((lines[i][0], lines[k - 1][1]))
             i = k
         else:
@@ -256,7 +265,7 @@ _NOT_ITS_PERIOD = re.compile(
 )
 # Answer types whose answer is a figure or a statement of a period; a name, date, document or heading
 # asked is not constrained by the period named beside it.
-_PERIOD_BOUND: frozenset[AnswerType] = frozenset({"figure", "list", "general", "reason", "yesno", "definition"})
+_PERIOD_BOUND: frozenset[AnswerType] = frozenset({"figure", "list", "yesno"})
 
 
 def stated_time(text: str) -> TimeConstraint:
@@ -372,6 +381,8 @@ _SURNAMES = frozenset(
     "Đoàn Trịnh Đào Cao Hà Tô Tạ Châu Quách Kiều Lưu Văn Tăng Thạch Chu Âu Triệu Mạc La Lạc Giang Tôn Từ".split()
 )
 _HONORIFIC = re.compile(r"(?:ông|bà|đồng chí|đ/c|anh|chị|tướng|tá|giáo sư|tiến sĩ|bác sĩ)\s+$", re.IGNORECASE)
+_PROPER_WORD = re.compile(r"(?<![\w.])[A-ZÀ-ỸĐ][\wÀ-ỹ'’-]+")
+_NUMBER_WORD = re.compile(r"(?<!\w)(?:một|hai|ba|bốn|tư|sáu|bảy|tám|chín|mười|mươi|trăm|nghìn|ngàn|chục)(?!\w)")
 _CAPITALISED_RUN = re.compile(r"(?<![\w])([A-ZÀ-ỸĐ][\wÀ-ỹ'’-]*(?:\s+[A-ZÀ-ỸĐ][\wÀ-ỹ'’-]*)+)")
 
 
@@ -412,7 +423,8 @@ def answerness(intent: Intent, text: str, question_folded: str, kind: CandidateK
             if f.rstrip("% ") not in question_figures and not _YEAR_ONLY.match(f.strip())
         ]
         if not figures:
-            return 0.0
+            # A count written in words ("bốn lựa chọn", "ba tâm chấn") answers too, less surely.
+            return 0.5 if not intent.unit and _NUMBER_WORD.search(folded) else 0.0
         if intent.unit == "%" and not any(f.endswith("%") for f in figures):
             return 0.0
         if intent.unit not in (None, "%") and intent.unit not in folded:
@@ -429,8 +441,11 @@ def answerness(intent: Intent, text: str, question_folded: str, kind: CandidateK
             return 0.5
         return 1.0
     if answer_type == "person":
-        names = _new(person_names(body), question_folded)
-        return 1.0 if names else 0.0
+        if _new(person_names(body), question_folded):
+            return 1.0
+        # A single capitalised name (a team, a body, one surname) past the sentence start may name who.
+        proper = [m.group(0) for m in _PROPER_WORD.finditer(body) if m.start() > 0 and not m.group(0).isupper()]
+        return 0.5 if _new(proper, question_folded) else 0.0
     if answer_type == "date":
         return 1.0 if _new(_DATE.findall(folded), question_folded) else 0.0
     if answer_type == "document":
@@ -517,8 +532,11 @@ class ExtractiveAnswerer:
             fit, period = time_fit(asked_time, passage, start, end)
             score = relevance * (0.25 + 0.75 * answers) * _FIT_WEIGHT[fit]
             score *= kind_weight(intent.kinds, stated_kinds(passage, text))
-            if kind == "block" and len(text) > MAX_LIST_CHARS * 2:
-                score *= 0.5  # a very long block is a section, not a list
+            if kind == "block":
+                if len(text) > MAX_LIST_CHARS * 2:
+                    score *= 0.5  # a very long block is a section, not a list
+                if not _ITEM_LINE.match(text):
+                    score *= LEAD_IN_BONUS  # the items with the line that says what they are
             score *= 1.0 + 0.5 / (1 + passage_index)  # retrieval order as a prior
             candidates.append(Candidate(passage_index, start, end, score, coverage, kind, fit, period))
         candidates.sort(key=lambda c: -c.score)
@@ -677,7 +695,7 @@ class ExtractiveAnswerer:
             # do not hold the asked one (a weaker sentence that fits the period would not answer either).
             return self._other_period(q, best, passages)
         chosen: list[tuple[Candidate | None, str]] = [(best, "")]
-        if intent.answer_type in ("list", "figure") and best.kind != "block":
+        if intent.answer_type == "figure" or (intent.answer_type == "list" and answers_list(q, passages, best) < 0.75):
             second = self._second(q, best, [c for c in every if c.fit != "other"], passages)
             if second is not None:
                 chosen.append((second, ""))
@@ -733,6 +751,12 @@ class ExtractiveAnswerer:
                 f"{text} [1]", (index,), ((index, start, start + len(signer)),), "person", 1.0
             )
         return None
+
+
+def answers_list(q: _Question, passages: Sequence[ScoredPassage], candidate: Candidate) -> float:
+    """How much a candidate lists: a block or an enumerating sentence needs no second sentence."""
+    text = passages[candidate.passage_index].text[candidate.start : candidate.end]
+    return answerness(q.intent, text, q.folded, candidate.kind, q.bare)
 
 
 def _cut_block(text: str, limit: int) -> int:
