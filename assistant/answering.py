@@ -23,6 +23,7 @@ from langchain_core.runnables import Runnable, RunnableLambda
 from pydantic import BaseModel, Field
 
 from assistant.extractive import ExtractiveAnswer, ExtractiveAnswerer
+from assistant.intent import signer_asked
 from assistant.llm import LLMAnswerer, ground_answer, passage_evidence, says_no_information
 from assistant.verify import verify_answer
 from prompts import templates
@@ -257,6 +258,16 @@ class QuestionAnswering:
                     seen.add(side[rank].chunk_id)
         return merged[:top_k]
 
+    def _with_signature(self, passages: list[ScoredPassage], analysis: QueryAnalysis) -> list[ScoredPassage]:
+        """"Ai ký …": the passage showing the signature block of the document asked about (named by its
+        number, else the best retrieved one) joins the passages, first."""
+        doc_id = analysis.doc_ids[0] if analysis.doc_ids else passages[0].doc_id
+        signer = next((p.metadata.signer for p in passages if p.doc_id == doc_id), None)
+        shown = self.retriever.passage_showing(doc_id, signer) if signer else None
+        if shown is None or any(p.chunk_id == shown.chunk_id for p in passages):
+            return passages
+        return [shown, *passages[:-1]]
+
     def _condensed(self, request: AskRequest) -> str | None:
         """The follow-up rewritten by the model, or None when the model fails or loses what the
         question itself names (its years and localities)."""
@@ -297,6 +308,8 @@ class QuestionAnswering:
             passages = self._comparison_passages(question, analysis, filters, request.top_k)
         else:
             passages = self.retriever.search(question, k=request.top_k, filters=filters, analysis=analysis)
+        if passages and signer_asked(question):
+            passages = self._with_signature(passages, analysis)
         timings["retrieve"] = (time.perf_counter() - mark) * 1000
 
         mark = time.perf_counter()

@@ -443,8 +443,13 @@ def answerness(intent: Intent, text: str, question_folded: str, kind: CandidateK
     if answer_type == "person":
         if _new(person_names(body), question_folded):
             return 1.0
-        # A single capitalised name (a team, a body, one surname) past the sentence start may name who.
-        proper = [m.group(0) for m in _PROPER_WORD.finditer(body) if m.start() > 0 and not m.group(0).isupper()]
+        # A single foreign name (a team, a company, one surname) past the sentence start may name who; a
+        # capitalised Vietnamese word alone is most often a body ("Tỉnh ủy", "Ủy ban"), not a person.
+        proper = [
+            m.group(0)
+            for m in _PROPER_WORD.finditer(body)
+            if m.start() > 0 and not m.group(0).isupper() and m.group(0) == strip_diacritics(m.group(0))
+        ]
         return 0.5 if _new(proper, question_folded) else 0.0
     if answer_type == "date":
         return 1.0 if _new(_DATE.findall(folded), question_folded) else 0.0
@@ -741,11 +746,11 @@ class ExtractiveAnswerer:
         passage that shows it. Serves "ai ký …" questions."""
         for index, passage in enumerate(passages):
             meta = passage.metadata
-            signer = getattr(meta, "signer", None)
+            signer = meta.signer
             if not signer or signer not in passage.text:
                 continue
             start = passage.text.index(signer)
-            title = getattr(meta, "signer_title", None)
+            title = meta.signer_title
             text = templates.SIGNED_BY.format(name=signer, title=title) if title else signer
             return ExtractiveAnswer(
                 f"{text} [1]", (index,), ((index, start, start + len(signer)),), "person", 1.0

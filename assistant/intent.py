@@ -287,6 +287,11 @@ def _with_question_words(bare: str) -> str:
     return " ".join(_RESTORE.get(word, word) for word in bare.split())
 
 
+def signer_asked(question: str) -> bool:
+    """Does the question ask who signed a document ("Ai ký báo cáo …", "người ký")?"""
+    return bool(_SIGNER.search(fold(question)))
+
+
 def analyse_intent(question: str, analysis: QueryAnalysis) -> Intent:
     """The typed intent of a question: answer type, unit or thing counted, constraints, comparison sides."""
     folded = fold(question)

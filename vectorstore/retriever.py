@@ -242,27 +242,47 @@ class HybridRetriever:
                 boost += weights.year_boost
             boost *= _section_year_fit(chunk.section_path, analysis.years, weights.section_year_penalty)
             passages.append(
-                ScoredPassage(
-                    chunk_id=chunk.id,
-                    doc_id=chunk.doc_id,
-                    file_name=record.file_name,
-                    metadata=record.metadata,
-                    section_id=chunk.section_id,
-                    section_path=chunk.section_path,
-                    heading=chunk.heading,
-                    text=chunk.text,
-                    start=chunk.start,
-                    end=chunk.end,
-                    source_start=chunk.source_start,
-                    source_end=chunk.source_end,
-                    page=chunk.page,
-                    score=score * boost,
-                    dense_rank=dense_rank.get(chunk_id),
-                    lexical_rank=lexical_rank.get(chunk_id),
-                )
+                _scored(chunk, record, score * boost, dense_rank.get(chunk_id), lexical_rank.get(chunk_id))
             )
         passages.sort(key=lambda p: -p.score)
         return passages[:k]
+
+    def passage_showing(self, doc_id: str, text: str) -> ScoredPassage | None:
+        """The passage of a document that shows ``text`` (its signature block, say), or None: for an answer
+        drawn from document metadata read at ingest, which must cite the passage it stands in."""
+        snapshot = self._current()
+        record = snapshot.records.get(doc_id)
+        if record is None:
+            return None
+        chunk = next((c for c in snapshot.chunks if c.doc_id == doc_id and text in c.text), None)
+        return _scored(chunk, record, 0.0) if chunk is not None else None
+
+
+def _scored(
+    chunk: StoredChunk,
+    record: DocumentRecord,
+    score: float,
+    dense_rank: int | None = None,
+    lexical_rank: int | None = None,
+) -> ScoredPassage:
+    return ScoredPassage(
+        chunk_id=chunk.id,
+        doc_id=chunk.doc_id,
+        file_name=record.file_name,
+        metadata=record.metadata,
+        section_id=chunk.section_id,
+        section_path=chunk.section_path,
+        heading=chunk.heading,
+        text=chunk.text,
+        start=chunk.start,
+        end=chunk.end,
+        source_start=chunk.source_start,
+        source_end=chunk.source_end,
+        page=chunk.page,
+        score=score,
+        dense_rank=dense_rank,
+        lexical_rank=lexical_rank,
+    )
 
 
 class SectionRetriever(BaseRetriever):

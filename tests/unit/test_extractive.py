@@ -456,3 +456,23 @@ def test_a_result_and_a_target_are_two_sides_of_one_document() -> None:
     lines = result.text.split("\n")
     assert len(lines) == 2
     assert "99,89%" in lines[0] and "99,8%" in lines[1]
+
+
+def test_who_signed_is_answered_from_the_signature_block_read_at_ingest() -> None:
+    from dataclasses import replace
+
+    signed = replace(
+        passage(
+            "002_8960d5a2a2e1878e.txt",
+            "**TM. ỦY BAN NHÂN DÂN\nCHỦ TỊCH**\n\n\n\nThái Thanh Bình",
+            ("Nơi nhận:",),
+        ),
+        metadata=replace(BAC_TAN_UYEN_2021, signer="Thái Thanh Bình", signer_title="TM. ỦY BAN NHÂN DÂN – CHỦ TỊCH"),
+    )
+    _, result = ask("Ai ký báo cáo 250/BC-UBND?", [ONE_STOP, signed])
+    assert result is not None and result.answer_type == "person"
+    assert result.text == "Thái Thanh Bình (TM. ỦY BAN NHÂN DÂN – CHỦ TỊCH) [1]"
+    assert result.cited == (1,)
+    # Without a signature read at ingest, the title alone names nobody.
+    _, result = ask("Ai ký báo cáo 250/BC-UBND?", [SIGNATURE_TITLE_ONLY])
+    assert result is None
