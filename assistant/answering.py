@@ -259,7 +259,7 @@ class QuestionAnswering:
         return merged[:top_k]
 
     def _with_signature(self, passages: list[ScoredPassage], analysis: QueryAnalysis) -> list[ScoredPassage]:
-        """"Ai ký …": the passage showing the signature block of the document asked about (named by its
+        """ "Ai ký …": the passage showing the signature block of the document asked about (named by its
         number, else the best retrieved one) joins the passages, first."""
         doc_id = analysis.doc_ids[0] if analysis.doc_ids else passages[0].doc_id
         signer = next((p.metadata.signer for p in passages if p.doc_id == doc_id), None)

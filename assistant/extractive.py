@@ -37,12 +37,92 @@ from vectorstore.retriever import ScoredPassage
 # Words that frame a question rather than name what it asks about.
 STOPWORDS = frozenset(
     fold(w)
-    for w in (
-        "bao nhiêu mấy là gì nào ai đâu khi không có của và với các những được đã đang sẽ trong theo tại ở "
-        "về cho từ đến năm huyện tỉnh xã thị trấn thành phố hiện nay thế như thì sao hay hoặc này đó mục phần "
-        "văn bản nêu trình bày yêu cầu đặt ra bước số lượng tổng cộng gồm một hãy biết so nghị quyết báo cáo "
-        "kế hoạch chương sánh mà mức tới khác nhau hơn kém ra sao"
-    ).split()
+    for w in [
+        "bao",
+        "nhiêu",
+        "mấy",
+        "là",
+        "gì",
+        "nào",
+        "ai",
+        "đâu",
+        "khi",
+        "không",
+        "có",
+        "của",
+        "và",
+        "với",
+        "các",
+        "những",
+        "được",
+        "đã",
+        "đang",
+        "sẽ",
+        "trong",
+        "theo",
+        "tại",
+        "ở",
+        "về",
+        "cho",
+        "từ",
+        "đến",
+        "năm",
+        "huyện",
+        "tỉnh",
+        "xã",
+        "thị",
+        "trấn",
+        "thành",
+        "phố",
+        "hiện",
+        "nay",
+        "thế",
+        "như",
+        "thì",
+        "sao",
+        "hay",
+        "hoặc",
+        "này",
+        "đó",
+        "mục",
+        "phần",
+        "văn",
+        "bản",
+        "nêu",
+        "trình",
+        "bày",
+        "yêu",
+        "cầu",
+        "đặt",
+        "ra",
+        "bước",
+        "số",
+        "lượng",
+        "tổng",
+        "cộng",
+        "gồm",
+        "một",
+        "hãy",
+        "biết",
+        "so",
+        "nghị",
+        "quyết",
+        "báo",
+        "cáo",
+        "kế",
+        "hoạch",
+        "chương",
+        "sánh",
+        "mà",
+        "mức",
+        "tới",
+        "khác",
+        "nhau",
+        "hơn",
+        "kém",
+        "ra",
+        "sao",
+    ]
 )
 _BARE_STOPWORDS = frozenset(strip_diacritics(w) for w in STOPWORDS)
 
@@ -377,12 +457,59 @@ _DOC_ID = re.compile(
     r"|[Cc]ông văn|[Vv]ăn bản|[Ll]uật|[Hh]ướng dẫn)\s+(?:số\s+)?\d+"
 )
 _SURNAMES = frozenset(
-    "Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Thái Mai Đinh Trương Lương Lâm "
-    "Đoàn Trịnh Đào Cao Hà Tô Tạ Châu Quách Kiều Lưu Văn Tăng Thạch Chu Âu Triệu Mạc La Lạc Giang Tôn Từ".split()
+    [
+        "Nguyễn",
+        "Trần",
+        "Lê",
+        "Phạm",
+        "Hoàng",
+        "Huỳnh",
+        "Phan",
+        "Vũ",
+        "Võ",
+        "Đặng",
+        "Bùi",
+        "Đỗ",
+        "Hồ",
+        "Ngô",
+        "Dương",
+        "Lý",
+        "Thái",
+        "Mai",
+        "Đinh",
+        "Trương",
+        "Lương",
+        "Lâm",
+        "Đoàn",
+        "Trịnh",
+        "Đào",
+        "Cao",
+        "Hà",
+        "Tô",
+        "Tạ",
+        "Châu",
+        "Quách",
+        "Kiều",
+        "Lưu",
+        "Văn",
+        "Tăng",
+        "Thạch",
+        "Chu",
+        "Âu",
+        "Triệu",
+        "Mạc",
+        "La",
+        "Lạc",
+        "Giang",
+        "Tôn",
+        "Từ",
+    ]
 )
 _HONORIFIC = re.compile(r"(?:ông|bà|đồng chí|đ/c|anh|chị|tướng|tá|giáo sư|tiến sĩ|bác sĩ)\s+$", re.IGNORECASE)
 _PROPER_WORD = re.compile(r"(?<![\w.])[A-ZÀ-ỸĐ][\wÀ-ỹ'’-]+")
-_NUMBER_WORD = re.compile(r"(?<!\w)(?:một|hai|ba|bốn|tư|sáu|bảy|tám|chín|mười|mươi|trăm|nghìn|ngàn|chục)(?!\w)")
+_NUMBER_WORD = re.compile(
+    r"(?<!\w)(?:một|hai|ba|bốn|tư|sáu|bảy|tám|chín|mười|mươi|trăm|nghìn|ngàn|chục)(?!\w)"
+)
 _CAPITALISED_RUN = re.compile(r"(?<![\w])([A-ZÀ-ỸĐ][\wÀ-ỹ'’-]*(?:\s+[A-ZÀ-ỸĐ][\wÀ-ỹ'’-]*)+)")
 
 
@@ -436,7 +563,9 @@ def answerness(intent: Intent, text: str, question_folded: str, kind: CandidateK
             head = re.escape(intent.counted.split()[0])
             if re.search(rf"\d[\d.,/]*\s+(?:\S+\s+){{0,2}}?{head}|{head}\s+(?:\S+\s+){{0,2}}?\d", folded):
                 return 1.0
-            if all(f.endswith("%") for f in figures) and not re.search(r"tỷ lệ|tỉ lệ|%|phần trăm", question_folded):
+            if all(f.endswith("%") for f in figures) and not re.search(
+                r"tỷ lệ|tỉ lệ|%|phần trăm", question_folded
+            ):
                 return 0.0  # a percentage about the things counted is not their number
             return 0.5
         return 1.0
@@ -487,7 +616,9 @@ class ExtractiveAnswerer:
     def __init__(self, min_coverage: float = MIN_COVERAGE) -> None:
         self.min_coverage = min_coverage
 
-    def _units(self, passages: Sequence[ScoredPassage], answer_type: AnswerType) -> list[tuple[int, int, int, CandidateKind]]:
+    def _units(
+        self, passages: Sequence[ScoredPassage], answer_type: AnswerType
+    ) -> list[tuple[int, int, int, CandidateKind]]:
         units: list[tuple[int, int, int, CandidateKind]] = []
         for i, p in enumerate(passages):
             units.extend((i, a, b, "sentence") for a, b in sentence_spans(p.text))
@@ -518,7 +649,9 @@ class ExtractiveAnswerer:
                 meta = passage.metadata
                 # The words a sentence stands under: its section path and its document's identity.
                 identity = " ".join(x for x in (meta.doc_type, meta.title, meta.number) if x)
-                context_cache[passage_index] = sentence_terms(" ".join((*passage.section_path, identity)), bare)
+                context_cache[passage_index] = sentence_terms(
+                    " ".join((*passage.section_path, identity)), bare
+                )
             heading_words = context_cache[passage_index]
             joined = " ".join(terms_of(text, bare))
             matched = [t for t in unique_terms if t in words]
@@ -549,7 +682,9 @@ class ExtractiveAnswerer:
 
     # ------------------------------------------------------------------------------- composition
 
-    def _trim(self, passage: ScoredPassage, candidate: Candidate, terms: Sequence[str], bare: bool) -> tuple[int, int]:
+    def _trim(
+        self, passage: ScoredPassage, candidate: Candidate, terms: Sequence[str], bare: bool
+    ) -> tuple[int, int]:
         """A long sentence shrinks to the window of clauses that carries the matched words. The window starts
         at the sentence start or after ";" or ":" (never mid-clause), and does not stop on a word that
         announces what follows ("là", "gồm", ":")."""
@@ -572,8 +707,7 @@ class ExtractiveAnswerer:
             lo -= 1
         hi = max(best, lo)
         while hi + 1 < len(clauses) and (
-            clauses[hi + 1][1] - clauses[lo][0] <= MAX_ANSWER_CHARS
-            and (weights[hi + 1] > 0 or hi < best)
+            (clauses[hi + 1][1] - clauses[lo][0] <= MAX_ANSWER_CHARS and (weights[hi + 1] > 0 or hi < best))
             or _dangling(text[clauses[lo][0] : clauses[hi][1]])
         ):
             hi += 1
@@ -590,7 +724,9 @@ class ExtractiveAnswerer:
             text += " …"
         return start, end, text
 
-    def _second(self, q: _Question, best: Candidate, pool: Sequence[Candidate], passages: Sequence[ScoredPassage]) -> Candidate | None:
+    def _second(
+        self, q: _Question, best: Candidate, pool: Sequence[Candidate], passages: Sequence[ScoredPassage]
+    ) -> Candidate | None:
         """A second sentence when it adds question words the first lacks (two indicators in one question).
         Words and word pairs of the question ("cơ sở đảng" is more than "cơ sở" and "đảng" apart); it must
         itself answer (type and period), so nothing unrelated is appended."""
@@ -598,7 +734,8 @@ class ExtractiveAnswerer:
 
         def said(candidate: Candidate) -> set[str | tuple[str, str]]:
             words = terms_of(passages[candidate.passage_index].text[candidate.start : candidate.end], q.bare)
-            return {*words, *itertools.pairwise(words)} & asked
+            found: set[str | tuple[str, str]] = {*words, *itertools.pairwise(words)}
+            return found & asked
 
         covered = said(best)
         for other in [c for c in pool if c is not best and not _overlaps(c, best)][:5]:
@@ -614,7 +751,11 @@ class ExtractiveAnswerer:
         return None
 
     def _compose(
-        self, q: _Question, chosen: Sequence[tuple[Candidate | None, str]], passages: Sequence[ScoredPassage], joiner: str
+        self,
+        q: _Question,
+        chosen: Sequence[tuple[Candidate | None, str]],
+        passages: Sequence[ScoredPassage],
+        joiner: str,
     ) -> tuple[str, tuple[int, ...], tuple[tuple[int, int, int], ...]]:
         """Each chosen candidate as the document's own sentence with its passage's marker; a label (a side of
         a comparison) before it when given, and a side without a candidate said to be missing."""
@@ -635,7 +776,9 @@ class ExtractiveAnswerer:
             supporting.append((candidate.passage_index, start, end))
         return joiner.join(parts), tuple(cited), tuple(supporting)
 
-    def _sides(self, q: _Question, every: Sequence[Candidate], passages: Sequence[ScoredPassage]) -> list[tuple[Candidate | None, str]]:
+    def _sides(
+        self, q: _Question, every: Sequence[Candidate], passages: Sequence[ScoredPassage]
+    ) -> list[tuple[Candidate | None, str]]:
         """One candidate per side of a comparison: the best one about that side's place, period and kind;
         a side without one stays empty (said to be missing), the other side is still answered."""
         # A candidate far less relevant than the best one is about something else, whatever its side.
@@ -655,10 +798,14 @@ class ExtractiveAnswerer:
         for _weight, index, candidate in pairs:
             if index not in picked and not any(_overlaps(candidate, u) for u in picked.values()):
                 picked[index] = candidate
-        chosen: list[tuple[Candidate | None, str]] = [(picked.get(i), side.label) for i, side in enumerate(sides)]
+        chosen: list[tuple[Candidate | None, str]] = [
+            (picked.get(i), side.label) for i, side in enumerate(sides)
+        ]
         return chosen
 
-    def answer(self, question: str, analysis: QueryAnalysis, passages: Sequence[ScoredPassage]) -> ExtractiveAnswer | None:
+    def answer(
+        self, question: str, analysis: QueryAnalysis, passages: Sequence[ScoredPassage]
+    ) -> ExtractiveAnswer | None:
         """The answer, or None when the passages do not answer the question (the caller abstains)."""
         intent = analyse_intent(question, analysis)
         unknown = unknown_places(question, passages)
@@ -700,19 +847,25 @@ class ExtractiveAnswerer:
             # do not hold the asked one (a weaker sentence that fits the period would not answer either).
             return self._other_period(q, best, passages)
         chosen: list[tuple[Candidate | None, str]] = [(best, "")]
-        if intent.answer_type == "figure" or (intent.answer_type == "list" and answers_list(q, passages, best) < 0.75):
+        if intent.answer_type == "figure" or (
+            intent.answer_type == "list" and answers_list(q, passages, best) < 0.75
+        ):
             second = self._second(q, best, [c for c in every if c.fit != "other"], passages)
             if second is not None:
                 chosen.append((second, ""))
         text, cited, supporting = self._compose(q, chosen, passages, " ")
         return ExtractiveAnswer(text, cited, supporting, intent.answer_type, best.coverage)
 
-    def _location(self, question: str, intent: Intent, passages: Sequence[ScoredPassage], best: Candidate) -> ExtractiveAnswer:
+    def _location(
+        self, question: str, intent: Intent, passages: Sequence[ScoredPassage], best: Candidate
+    ) -> ExtractiveAnswer:
         passage = passages[best.passage_index]
         meta = passage.metadata
         # No date here: every figure in an answer must stand in the cited passage.
         document = templates.document_label(meta.doc_type, meta.number, None, None)
-        text = templates.SECTION_LOCATION.format(heading=located_heading(question, passage), document=document)
+        text = templates.SECTION_LOCATION.format(
+            heading=located_heading(question, passage), document=document
+        )
         return ExtractiveAnswer(
             f"{text} [1].",
             (best.passage_index,),
@@ -721,7 +874,9 @@ class ExtractiveAnswerer:
             best.coverage,
         )
 
-    def _other_period(self, q: _Question, found: Candidate, passages: Sequence[ScoredPassage]) -> ExtractiveAnswer:
+    def _other_period(
+        self, q: _Question, found: Candidate, passages: Sequence[ScoredPassage]
+    ) -> ExtractiveAnswer:
         """The documents hold the asked figure for another period only: say which period was asked and is
         missing, and give the one found, marked as such (never silently in place of the asked one)."""
         passage = passages[found.passage_index]
@@ -789,7 +944,10 @@ def _opposed(sides: Sequence[Side]) -> list[Side]:
     if len(named) != 1:
         return list(sides)
     other: frozenset[FigureKind] = frozenset({"result"} if named == {"target"} else {"target"})
-    return [side if side.kinds & named else Side(side.label, side.localities, side.time, side.kinds | other) for side in sides]
+    return [
+        side if side.kinds & named else Side(side.label, side.localities, side.time, side.kinds | other)
+        for side in sides
+    ]
 
 
 def _side_weight(side: Side, candidate: Candidate, passages: Sequence[ScoredPassage]) -> float:

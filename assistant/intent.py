@@ -108,9 +108,31 @@ _UNITS = {
 # Words after "bao nhiêu"/"mấy" that ask for the amount itself, not for a unit or a thing counted.
 _NOT_COUNTED = frozenset(
     fold(w)
-    for w in (
-        "lần năm tuổi là so và được đạt thì trong cho ở tại của vào khi trên mỗi một với từ đến theo"
-    ).split()
+    for w in [
+        "lần",
+        "năm",
+        "tuổi",
+        "là",
+        "so",
+        "và",
+        "được",
+        "đạt",
+        "thì",
+        "trong",
+        "cho",
+        "ở",
+        "tại",
+        "của",
+        "vào",
+        "khi",
+        "trên",
+        "mỗi",
+        "một",
+        "với",
+        "từ",
+        "đến",
+        "theo",
+    ]
 )
 _HOW_MANY = re.compile(r"(?:bao nhiêu|mấy)\s+([^\s?,.;:]+(?:\s+[^\s?,.;:]+)?)")
 
@@ -137,7 +159,9 @@ _WHAT_LEVEL = re.compile(r"mức nào|tỷ lệ nào|ở mức|\bđạt\b.*\?$")
 # An ordinal may be written in words or Roman numerals ("lần thứ XII"), an organisation is no figure.
 _ORDINAL_OR_BODY = re.compile(r"thứ mấy|(cơ quan|đơn vị|tổ chức|bộ phận|cấp) nào")
 # "04 nghị quyết nào", "những văn bản nào": several documents asked, a list.
-_SEVERAL = re.compile(r"(\d+|những|các|mấy)\s+(\S+\s+)?(văn bản|nghị định|nghị quyết|quyết định|quy định|kết luận|chỉ thị|kế hoạch|chương trình|đề án)\s+nào")
+_SEVERAL = re.compile(
+    r"(\d+|những|các|mấy)\s+(\S+\s+)?(văn bản|nghị định|nghị quyết|quyết định|quy định|kết luận|chỉ thị|kế hoạch|chương trình|đề án)\s+nào"
+)
 _FIGURE_HINT = re.compile(r"tỷ lệ|tỉ lệ|chỉ tiêu|số lượng|tốc độ|giá trị|tổng (số|vốn|thu|chi|mức)")
 _YESNO = re.compile(r"\bcó\b.+\bkhông\s*\??$|phải không\s*\??$|\bđã\b.+\bchưa\s*\??$|hay không\s*\??$")
 _DEFINITION = re.compile(r"(.+?)\s+(?:là gì|nghĩa là gì|được hiểu (là|như thế nào)|là như thế nào)\s*\??$")
@@ -273,11 +297,78 @@ def _side_label(time: TimeConstraint, kinds: frozenset[FigureKind]) -> str:
     return f"{kind} {period}".strip() if kind else period
 
 
-_QUESTION_WORDS = (
-    "bao nhiêu mấy là gì nào ai đâu khi không có những các được đã chưa tỷ lệ tỉ lệ chỉ tiêu mục tiêu kế hoạch "
-    "phấn đấu đạt ước dự kiến tăng bình quân tốc độ tăng trưởng mức ở tại trong mục phần điều thứ ngày năm "
-    "tháng nào giá trị tổng số vốn thu chi như thế sao vì kết quả thực hiện qua hiện số người"
-).split()
+_QUESTION_WORDS = [
+    "bao",
+    "nhiêu",
+    "mấy",
+    "là",
+    "gì",
+    "nào",
+    "ai",
+    "đâu",
+    "khi",
+    "không",
+    "có",
+    "những",
+    "các",
+    "được",
+    "đã",
+    "chưa",
+    "tỷ",
+    "lệ",
+    "tỉ",
+    "lệ",
+    "chỉ",
+    "tiêu",
+    "mục",
+    "tiêu",
+    "kế",
+    "hoạch",
+    "phấn",
+    "đấu",
+    "đạt",
+    "ước",
+    "dự",
+    "kiến",
+    "tăng",
+    "bình",
+    "quân",
+    "tốc",
+    "độ",
+    "tăng",
+    "trưởng",
+    "mức",
+    "ở",
+    "tại",
+    "trong",
+    "mục",
+    "phần",
+    "điều",
+    "thứ",
+    "ngày",
+    "năm",
+    "tháng",
+    "nào",
+    "giá",
+    "trị",
+    "tổng",
+    "số",
+    "vốn",
+    "thu",
+    "chi",
+    "như",
+    "thế",
+    "sao",
+    "vì",
+    "kết",
+    "quả",
+    "thực",
+    "hiện",
+    "qua",
+    "hiện",
+    "số",
+    "người",
+]
 _RESTORE = {strip_diacritics(w): w for w in _QUESTION_WORDS if strip_diacritics(w) != w}
 
 

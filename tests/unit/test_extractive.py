@@ -6,8 +6,6 @@ import re
 from datetime import date
 from pathlib import Path
 
-import pytest
-
 from assistant.extractive import (
     MAX_ANSWER_CHARS,
     ExtractiveAnswer,
@@ -443,9 +441,7 @@ def test_a_comparison_side_without_evidence_is_said_missing_and_the_other_side_a
 
 
 def test_a_result_and_a_target_are_two_sides_of_one_document() -> None:
-    question = (
-        "Tỷ lệ hộ sử dụng điện của huyện Tiểu Cần đã đạt bao nhiêu trong năm 2022 và chỉ tiêu năm 2023 là bao nhiêu?"
-    )
+    question = "Tỷ lệ hộ sử dụng điện của huyện Tiểu Cần đã đạt bao nhiêu trong năm 2022 và chỉ tiêu năm 2023 là bao nhiêu?"
     target = passage(
         "003_ed75f5db97ecdb44.txt",
         "- Tỷ lệ hộ sử dụng điện thường xuyên, an toàn đạt 99,8%.",
@@ -467,7 +463,9 @@ def test_who_signed_is_answered_from_the_signature_block_read_at_ingest() -> Non
             "**TM. ỦY BAN NHÂN DÂN\nCHỦ TỊCH**\n\n\n\nThái Thanh Bình",
             ("Nơi nhận:",),
         ),
-        metadata=replace(BAC_TAN_UYEN_2021, signer="Thái Thanh Bình", signer_title="TM. ỦY BAN NHÂN DÂN – CHỦ TỊCH"),
+        metadata=replace(
+            BAC_TAN_UYEN_2021, signer="Thái Thanh Bình", signer_title="TM. ỦY BAN NHÂN DÂN – CHỦ TỊCH"
+        ),
     )
     _, result = ask("Ai ký báo cáo 250/BC-UBND?", [ONE_STOP, signed])
     assert result is not None and result.answer_type == "person"

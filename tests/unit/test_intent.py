@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.intent import analyse_intent, asked_unit, counted_noun, time_of
+from assistant.intent import Intent, analyse_intent, asked_unit, counted_noun, time_of
 from ingestion.model import DocumentMetadata
 from vectorstore.query import CatalogEntry, analyze
 
@@ -16,7 +16,7 @@ CATALOG = [
 ]
 
 
-def intent(question: str):  # type: ignore[no-untyped-def]
+def intent(question: str) -> Intent:
     return analyse_intent(question, analyze(question, CATALOG))
 
 
@@ -100,7 +100,9 @@ def test_the_kind_of_figure_asked(question: str, kinds: set[str]) -> None:
 
 
 def test_two_places_make_two_sides_each_with_its_own_period() -> None:
-    found = intent("Tỷ lệ hộ dùng điện của huyện Hòa Thành năm 2022 và của huyện Cái Bè năm 2023 là bao nhiêu?")
+    found = intent(
+        "Tỷ lệ hộ dùng điện của huyện Hòa Thành năm 2022 và của huyện Cái Bè năm 2023 là bao nhiêu?"
+    )
     assert found.is_comparison
     sides = {side.label: side for side in found.sides}
     assert sides["Hòa Thành"].time.years == {2022}
@@ -110,7 +112,10 @@ def test_two_places_make_two_sides_each_with_its_own_period() -> None:
 def test_a_result_against_a_target_makes_two_sides() -> None:
     found = intent("Số xã đạt chuẩn đã đạt bao nhiêu trong năm 2022 và chỉ tiêu năm 2023 là bao nhiêu?")
     assert found.is_comparison
-    assert [(set(s.kinds), set(s.time.years)) for s in found.sides] == [({"result"}, {2022}), ({"target"}, {2023})]
+    assert [(set(s.kinds), set(s.time.years)) for s in found.sides] == [
+        ({"result"}, {2022}),
+        ({"target"}, {2023}),
+    ]
 
 
 def test_two_facts_of_one_period_are_not_a_comparison() -> None:
