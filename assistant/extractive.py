@@ -247,6 +247,11 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     return merged
 
 
+_ANAPHOR = re.compile(
+    r"^\s*(?:[-+•]\s*)?(?:anh ấy|chị ấy|ông ấy|bà ấy|cô ấy|cậu ấy|nó|họ|chúng|hắn|điều này|việc này|"
+    r"đây|đó|những điều này|các (?:biện pháp|nội dung) này)(?!\w)",
+    re.IGNORECASE,
+)
 # A sentence does not end at an abbreviation or an initial: "St. Johns", "TP. Hồ Chí Minh", "W. Haydon".
 _ABBREVIATED_END = re.compile(r"(?<![\w])(?:[A-ZĐ][a-zđ]{0,2}|[A-ZĐ]{1,3})\.$")
 
@@ -621,7 +626,12 @@ class ExtractiveAnswerer:
     ) -> list[tuple[int, int, int, CandidateKind]]:
         units: list[tuple[int, int, int, CandidateKind]] = []
         for i, p in enumerate(passages):
-            units.extend((i, a, b, "sentence") for a, b in sentence_spans(p.text))
+            spans = sentence_spans(p.text)
+            for k, (a, b) in enumerate(spans):
+                # A sentence whose subject is a pronoun ("Anh ấy …", "Điều này …") comes with the one before.
+                if k and _ANAPHOR.match(p.text[a:b]) and b - spans[k - 1][0] <= MAX_ANSWER_CHARS * 1.5:
+                    a = spans[k - 1][0]
+                units.append((i, a, b, "sentence"))
             if answer_type == "list":
                 units.extend((i, a, b, "block") for a, b in list_blocks(p.text))
         return units
