@@ -29,6 +29,11 @@ Tổng thu ngân sách nhà nước trên địa bàn đạt 420 tỷ đồng, b
 Tỷ lệ hộ nghèo giảm còn 1,2%; 100% xã đạt chuẩn quốc gia về y tế.
 II. NHIỆM VỤ NĂM 2024
 Phấn đấu giá trị sản xuất công nghiệp tăng 10%.
+
+TM. ỦY BAN NHÂN DÂN
+CHỦ TỊCH
+
+Nguyễn Văn An
 """
 
 RESOLUTION = """HUYỆN ỦY AN PHÚ

@@ -160,3 +160,36 @@ def test_store_and_embedding_errors_keep_their_codes(
     monkeypatch.setattr(runtime.retriever, "search", failing)
     body = assert_error(fragile_client.get("/api/search", params={"q": "ngân sách"}), status, error.code)  # type: ignore[attr-defined]
     assert body["message"] == error.message  # type: ignore[attr-defined]
+
+
+def test_a_follow_up_about_a_year_the_documents_do_not_report_says_so_and_gives_the_year_they_do(
+    client: TestClient,
+) -> None:
+    response = client.post(
+        "/api/ask",
+        json={
+            "question": "Còn năm 2021 thì bao nhiêu?",
+            "history": [
+                {
+                    "question": FIGURE_QUESTION,
+                    "answer": "Giá trị sản xuất công nghiệp năm 2023 đạt 1.250 tỷ đồng [1]",
+                }
+            ],
+        },
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert "2021" in body["resolved_question"]
+    # Not an answer to the question asked: declined, but the figure of the year reported is shown, marked.
+    assert body["abstained"]
+    assert body["answer"].startswith("Không có số liệu năm 2021")
+    assert "năm 2023" in body["answer"] and "1.250 tỷ đồng" in body["answer"]
+    assert [c["doc_id"] for c in body["citations"]] == ["bao-cao-hoa-binh"]
+
+
+def test_who_signed_a_report_is_read_from_its_signature_block(client: TestClient) -> None:
+    body = client.post("/api/ask", json={"question": "Ai ký báo cáo 12/BC-UBND?"}).json()
+    assert not body["abstained"]
+    assert body["answer"].startswith("Nguyễn Văn An (TM. ỦY BAN NHÂN DÂN – CHỦ TỊCH)")
+    [citation] = body["citations"]
+    assert "Nguyễn Văn An" in citation["supporting_sentence"]
