@@ -530,7 +530,7 @@ def person_names(text: str) -> list[str]:
             continue
         led = words[0] in _SURNAMES and 2 <= len(words) <= 5
         titled = bool(_HONORIFIC.search(text[max(0, match.start() - 20) : match.start()]))
-        foreign = run == strip_diacritics(run) and len(words) >= 2
+        foreign = run.isascii() and len(words) >= 2
         if led or titled or foreign:
             names.append(run)
     return names
@@ -582,7 +582,7 @@ def answerness(intent: Intent, text: str, question_folded: str, kind: CandidateK
         proper = [
             m.group(0)
             for m in _PROPER_WORD.finditer(body)
-            if m.start() > 0 and not m.group(0).isupper() and m.group(0) == strip_diacritics(m.group(0))
+            if m.start() > 0 and not m.group(0).isupper() and m.group(0).isascii()
         ]
         return 0.5 if _new(proper, question_folded) else 0.0
     if answer_type == "date":

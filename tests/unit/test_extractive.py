@@ -474,3 +474,11 @@ def test_who_signed_is_answered_from_the_signature_block_read_at_ingest() -> Non
     # Without a signature read at ingest, the title alone names nobody.
     _, result = ask("Ai ký báo cáo 250/BC-UBND?", [SIGNATURE_TITLE_ONLY])
     assert result is None
+
+
+def test_person_names_vietnamese_titled_and_foreign() -> None:
+    from assistant.extractive import person_names
+
+    assert person_names("Đ/c Thiếu tướng Nguyễn Sỹ Quang – UVTVTU") == ["Nguyễn Sỹ Quang"]
+    assert person_names("Peyton Manning trở thành thủ quân đầu tiên") == ["Peyton Manning"]
+    assert person_names("TM. ỦY BAN NHÂN DÂN, Ban Thường vụ Tỉnh ủy chỉ đạo") == []
