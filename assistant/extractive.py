@@ -26,7 +26,16 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
-from assistant.intent import AnswerType, FigureKind, Intent, Side, TimeConstraint, analyse_intent, time_of
+from assistant.intent import (
+    AnswerType,
+    FigureKind,
+    Intent,
+    Side,
+    TimeConstraint,
+    analyse_intent,
+    counted_forms,
+    time_of,
+)
 from ingestion.textnorm import fold, strip_diacritics
 from prompts import templates
 from vectorstore.abbreviations import ABBREVIATIONS
@@ -140,6 +149,8 @@ WHERE_COVERAGE_FACTOR = 0.8
 # The share of the question's content words (IDF-weighted, headings included) a candidate must cover:
 # calibrated on both dev sets (BENCHMARKS.md); paraphrased questions cover 0.3–0.45, off-topic ones less.
 MIN_COVERAGE = 0.3
+# An answer only partly of the asked type (a count in words, a lone name) must cover more of the question.
+UNSURE_COVERAGE = 0.4
 # A place the question names: "huyện Hòa Bình", "tỉnh Trà Vinh", "xã Tân Hòa" (the capitalised words after).
 _PLACE_WORD = re.compile(r"\b(?:huyện|tỉnh|xã|phường|thị trấn|thị xã|thành phố|quận)\s+")
 
@@ -350,6 +361,7 @@ _NOT_ITS_PERIOD = re.compile(
 )
 # Answer types whose answer is a figure or a statement of a period; a name, date, document or heading
 # asked is not constrained by the period named beside it.
+_STRICT: frozenset[AnswerType] = frozenset({"figure", "person", "date", "document"})
 _PERIOD_BOUND: frozenset[AnswerType] = frozenset({"figure", "list", "yesno"})
 
 
@@ -562,12 +574,14 @@ def answerness(intent: Intent, text: str, question_folded: str, kind: CandidateK
         if intent.unit not in (None, "%") and intent.unit not in folded:
             return 0.0
         if intent.counted:
-            counted = [w for w in intent.counted.split() if w not in STOPWORDS]
+            forms = counted_forms(intent.counted)
+            counted = [w for form in forms for w in form.split() if w not in STOPWORDS]
             if counted and not any(re.search(rf"(?<!\w){re.escape(w)}(?!\w)", folded) for w in counted):
                 return 0.0  # the things counted are not in it: its figures count something else
-            head = re.escape(intent.counted.split()[0])
-            if re.search(rf"\d[\d.,/]*\s+(?:\S+\s+){{0,2}}?{head}|{head}\s+(?:\S+\s+){{0,2}}?\d", folded):
-                return 1.0
+            for form in forms:
+                head = re.escape(form.split()[0])
+                if re.search(rf"\d[\d.,/]*\s+(?:\S+\s+){{0,2}}?{head}|{head}\s+(?:\S+\s+){{0,2}}?\d", folded):
+                    return 1.0
             if all(f.endswith("%") for f in figures) and not re.search(
                 r"tỷ lệ|tỉ lệ|%|phần trăm", question_folded
             ):
@@ -674,8 +688,10 @@ class ExtractiveAnswerer:
                 candidates.append(Candidate(passage_index, start, end, relevance, coverage, kind))
                 continue
             answers = answerness(intent, text, q.folded, kind, bare)
-            if answers == 0.0 and intent.answer_type in ("figure", "person", "date", "document"):
-                continue
+            if intent.answer_type in _STRICT and (
+                answers == 0.0 or coverage < self.min_coverage + UNSURE_COVERAGE * (1.0 - answers)
+            ):
+                continue  # nothing of the asked type, or an unsure one (a lone name) about too little of it
             asked_time = intent.time if intent.answer_type in _PERIOD_BOUND else TimeConstraint()
             fit, period = time_fit(asked_time, passage, start, end)
             score = relevance * (0.25 + 0.75 * answers) * _FIT_WEIGHT[fit]

@@ -229,9 +229,14 @@ def counted_noun(question: str) -> str | None:
     words = match.group(1).split()
     if not words or words[0] in _NOT_COUNTED or words[0] in _UNITS or " ".join(words[:2]) in _UNITS:
         return None
-    # An abbreviation counts what it stands for ("bao nhiêu HTX" counts hợp tác xã).
+    return " ".join(word for word in words if word not in _NOT_COUNTED)
+
+
+def counted_forms(counted: str) -> list[str]:
+    """The counted noun as asked and, for an abbreviation, as it is written out ("htx" → "hợp tác xã")."""
     long_forms = {fold(short): fold(long) for short, long in ABBREVIATIONS.items()}
-    return " ".join(long_forms.get(word, word) for word in words if word not in _NOT_COUNTED)
+    written = " ".join(long_forms.get(word, word) for word in counted.split())
+    return [counted] if written == counted else [counted, written]
 
 
 def _answer_type(folded: str) -> AnswerType:

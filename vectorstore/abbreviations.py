@@ -50,4 +50,9 @@ ABBREVIATIONS: dict[str, str] = {
     "ĐTPT": "đầu tư phát triển",
     "PCCC": "phòng cháy, chữa cháy",
     "CNTT": "công nghệ thông tin",
+    "TTHC": "thủ tục hành chính",
+    "DVC": "dịch vụ công",
+    "XKLĐ": "xuất khẩu lao động",
+    "GCN": "giấy chứng nhận",
+    "QSDĐ": "quyền sử dụng đất",
 }
