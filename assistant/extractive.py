@@ -548,6 +548,12 @@ def person_names(text: str) -> list[str]:
     return names
 
 
+def _names_without_items(folded: str, listed: str) -> bool:
+    """Does a sentence end on the thing a list question asks for, without naming any ("… trên 3 tiêu chí")?"""
+    at = folded.rfind(listed)
+    return at >= 0 and len(re.findall(r"\w+", folded[at + len(listed) :])) < 2
+
+
 def _new(items: Sequence[str], question_folded: str) -> list[str]:
     return [x for x in items if fold(x) not in question_folded]
 
@@ -604,11 +610,13 @@ def answerness(intent: Intent, text: str, question_folded: str, kind: CandidateK
     if answer_type == "document":
         return 1.0 if _new(_DOC_ID.findall(body), question_folded) else 0.0
     if answer_type == "list":
+        if intent.listed and _names_without_items(folded, intent.listed):
+            return 0.05  # "… trên 3 tiêu chí." says how many, not which
         if kind == "block":
             return 1.0
         # A sentence lists when it enumerates: three or more separators, or numbered points "(1) … (2)".
-        separators = len(re.findall(r"[,;]|\(\d+\)|\b[a-zđ]\)", body))
-        return 0.75 if separators >= 3 else 0.3
+        separators = len(re.findall(r"[,;]|\(\d+\)|\b[a-zđ]\)|\svà\s", body))
+        return 0.75 if separators >= 3 else 0.5 if separators == 2 else 0.3
     # Definitions, reasons, places, yes/no and the rest: the candidate must add words of its own.
     words = [w for w in terms_of(body, bare) if w not in STOPWORDS]
     if not words:
@@ -735,6 +743,7 @@ class ExtractiveAnswerer:
         while hi + 1 < len(clauses) and (
             (clauses[hi + 1][1] - clauses[lo][0] <= MAX_ANSWER_CHARS and (weights[hi + 1] > 0 or hi < best))
             or _dangling(text[clauses[lo][0] : clauses[hi][1]])
+            or _unclosed(text[clauses[lo][0] : clauses[hi][1]])
         ):
             hi += 1
         return candidate.start + clauses[lo][0], candidate.start + clauses[hi][1]
@@ -957,6 +966,11 @@ _DANGLING = re.compile(r"(?:\blà|\bgồm|\bnhư sau|\bsau đây|\bnhư|\bbao g�
 def _dangling(text: str) -> bool:
     """Does a clause window stop right before what it announces ("… 02 dự án trọng điểm là")?"""
     return bool(_DANGLING.search(fold(text.rstrip(" ,;"))))
+
+
+def _unclosed(text: str) -> bool:
+    """Does a clause window stop inside parentheses ("… ở mức độ thấp (Công nghiệp")?"""
+    return text.count("(") > text.count(")")
 
 
 def _overlaps(a: Candidate, b: Candidate) -> bool:

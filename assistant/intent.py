@@ -73,6 +73,7 @@ class Intent:
     sides: tuple[Side, ...] = ()  # two or more for a comparison
     signer: bool = False  # "ai ký …": the signature block answers
     focus_words: tuple[str, ...] = field(default=())  # words after "là gì" / before "là ai": the asked term
+    listed: str | None = None  # "tiêu chí" in "những tiêu chí nào": what a list question's items are
 
     @property
     def is_comparison(self) -> bool:
@@ -383,6 +384,15 @@ def _with_question_words(bare: str) -> str:
     return " ".join(_RESTORE.get(word, word) for word in bare.split())
 
 
+_LISTED = re.compile(r"(?:những|các|\d+)\s+((?:\S+\s+){0,2}?\S+)\s+nào")
+
+
+def listed_noun(folded: str) -> str | None:
+    """What a list question's items are: "những tiêu chí nào" → "tiêu chí", "04 nghị quyết nào" → "nghị quyết"."""
+    match = _LISTED.search(folded)
+    return match.group(1) if match else None
+
+
 def signer_asked(question: str) -> bool:
     """Does the question ask who signed a document ("Ai ký báo cáo …", "người ký")?"""
     return bool(_SIGNER.search(fold(question)))
@@ -413,4 +423,5 @@ def analyse_intent(question: str, analysis: QueryAnalysis) -> Intent:
         sides=sides,
         signer=bool(_SIGNER.search(folded)),
         focus_words=tuple(definition.group(1).split()) if definition else (),
+        listed=listed_noun(folded) if answer_type == "list" else None,
     )

@@ -39,7 +39,9 @@ def test_dev_set_meets_the_gate(tmp_path: Path) -> None:
     result = subprocess.run(command, capture_output=True, text=True, timeout=1800, cwd=ROOT)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
-    expected = sum(1 for line in (ROOT / "data/testsets/dev.jsonl").read_text(encoding="utf-8").splitlines() if line)
+    expected = sum(
+        1 for line in (ROOT / "data/testsets/dev.jsonl").read_text(encoding="utf-8").splitlines() if line
+    )
     assert summary["counts"]["items"] == expected == 100
     assert all(value is not None for value in summary["metrics"].values())
     html = (out / "report.html").read_text(encoding="utf-8")

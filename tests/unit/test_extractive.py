@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date
 from pathlib import Path
 
@@ -482,3 +483,38 @@ def test_person_names_vietnamese_titled_and_foreign() -> None:
     assert person_names("Đ/c Thiếu tướng Nguyễn Sỹ Quang – UVTVTU") == ["Nguyễn Sỹ Quang"]
     assert person_names("Peyton Manning trở thành thủ quân đầu tiên") == ["Peyton Manning"]
     assert person_names("TM. ỦY BAN NHÂN DÂN, Ban Thường vụ Tỉnh ủy chỉ đạo") == []
+
+
+def test_a_trimmed_answer_never_stops_inside_parentheses() -> None:
+    question = "Năm 2022, 17 hợp tác xã của huyện Tiểu Cần gồm những loại nào?"
+    _, result = ask(question, [ENTERPRISES])
+    assert result is not None
+    for kind in ("14 HTX nông nghiệp", "02 HTX xây dựng", "01 Quỹ tín dụng nhân dân)"):
+        assert kind in result.text
+
+
+def test_a_list_question_is_answered_by_the_sentence_that_names_the_items_not_the_one_that_counts_them() -> (
+    None
+):
+    # This line of the sample mixes composed and decomposed letters: it is taken from the file as it is.
+    line = next(
+        raw
+        for raw in (SAMPLES / "000_2265b64d677103f7.txt").read_text(encoding="utf-8").splitlines()
+        if unicodedata.normalize("NFC", raw).startswith("Nâng cao hiệu quả công tác quản lý nhà nước về an ninh")
+    )
+    counts = passage(
+        "000_2265b64d677103f7.txt",
+        line[: line.index(".") + 1],
+        ("Phần thứ hai", "III. QUỐC PHÒNG – AN NINH", "2. Bảo đảm an ninh, trật tự an toàn xã hội"),
+    )
+    names = passage(
+        "000_2265b64d677103f7.txt",
+        "Kiềm chế, kéo giảm tai nạn giao thông trên 03 tiêu chí về số vụ, số người chết và số người bị thương.",
+        ("Phần thứ hai", "A. MỤC TIÊU CHỦ YẾU", "II. MỤC TIÊU CỤ THỂ", "4. Chỉ tiêu về quốc phòng - an ninh"),
+    )
+    _, result = ask(
+        "Huyện Bắc Tân Uyên phấn đấu kéo giảm tai nạn giao thông theo những tiêu chí nào?", [counts, names]
+    )
+    assert result is not None
+    assert "số người bị thương" in result.text
+    assert result.cited == (1,)

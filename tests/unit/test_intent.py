@@ -123,3 +123,15 @@ def test_two_facts_of_one_period_are_not_a_comparison() -> None:
     found = intent("Năm 2021 có bao nhiêu cơ quan khởi công và bao nhiêu cơ quan đã khánh thành?")
     assert not found.is_comparison
     assert found.counted == "cơ quan"
+
+
+@pytest.mark.parametrize(
+    ("question", "listed"),
+    [
+        ("Huyện đặt mục tiêu kéo giảm tai nạn trên những tiêu chí nào?", "tiêu chí"),
+        ("Nghị quyết yêu cầu triển khai 04 nghị quyết nào?", "nghị quyết"),
+        ("Các xã nào đạt chuẩn?", "xã"),
+    ],
+)
+def test_what_a_list_question_lists(question: str, listed: str) -> None:
+    assert intent(question).listed == listed
