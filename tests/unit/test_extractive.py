@@ -500,7 +500,9 @@ def test_a_list_question_is_answered_by_the_sentence_that_names_the_items_not_th
     line = next(
         raw
         for raw in (SAMPLES / "000_2265b64d677103f7.txt").read_text(encoding="utf-8").splitlines()
-        if unicodedata.normalize("NFC", raw).startswith("Nâng cao hiệu quả công tác quản lý nhà nước về an ninh")
+        if unicodedata.normalize("NFC", raw).startswith(
+            "Nâng cao hiệu quả công tác quản lý nhà nước về an ninh"
+        )
     )
     counts = passage(
         "000_2265b64d677103f7.txt",
