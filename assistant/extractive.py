@@ -467,6 +467,10 @@ _YEAR_ONLY = re.compile(r"^(?:19|20)\d\d$")
 _DATE = re.compile(
     r"\d{1,2}/\d{1,2}/(?:19|20)\d\d|ngày \d{1,2} tháng \d{1,2}|tháng \d{1,2}(?:/| năm )(?:19|20)\d\d"
     r"|(?<!\d)(?:19|20|1[0-8])\d\d(?!\d)|thế kỷ|\bnăm \d{3,4}\b"
+    # days, seasons and recurring times written in words: "thứ Năm hằng tuần", "cuối quý II", "tháng Năm"
+    r"|\bthứ (?:hai|ba|tư|năm|sáu|bảy)\b|chủ nhật|\bhằng (?:tuần|tháng|quý|năm)\b|\bquý (?:i|ii|iii|iv|[1-4])\b"
+    r"|\b(?:đầu|cuối|giữa) (?:năm|tháng|quý)\b"
+    r"|\btháng (?:giêng|chạp|một|hai|ba|tư|năm|sáu|bảy|tám|chín|mười)\b"
 )
 _DOC_ID = re.compile(
     r"\d{1,4}\s*(?:/\s*\d{4}\s*)?[-/]\s*[A-ZĐ][A-ZĐa-z]{0,5}(?:\s*[-/]\s*[A-ZĐ]{1,8})*"

@@ -7,6 +7,8 @@ import unicodedata
 from datetime import date
 from pathlib import Path
 
+import pytest
+
 from assistant.extractive import (
     MAX_ANSWER_CHARS,
     ExtractiveAnswer,
@@ -520,3 +522,22 @@ def test_a_list_question_is_answered_by_the_sentence_that_names_the_items_not_th
     assert result is not None
     assert "số người bị thương" in result.text
     assert result.cited == (1,)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "answers"),
+    [
+        ("Lịch tiếp công dân vào thứ Năm hằng tuần tại trụ sở.", True),
+        ("Hội nghị được tổ chức ngày 15/01/2024.", True),
+        ("Công trình khởi công vào cuối quý II.", True),
+        ("Hội nghị được tổ chức tại trụ sở Huyện ủy.", False),
+    ],
+)
+def test_a_when_question_is_answered_by_a_date_or_a_time_written_in_words(
+    sentence: str, answers: bool
+) -> None:
+    from assistant.extractive import answerness
+    from assistant.intent import Intent
+
+    when = Intent(question="Hội nghị tổ chức khi nào?", answer_type="date")
+    assert (answerness(when, sentence, "hội nghị tổ chức khi nào?", "sentence", False) > 0) is answers
