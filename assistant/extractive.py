@@ -534,6 +534,18 @@ _NUMBER_WORD = re.compile(
 _CAPITALISED_RUN = re.compile(r"(?<![\w])([A-ZÀ-ỸĐ][\wÀ-ỹ'’-]*(?:\s+[A-ZÀ-ỸĐ][\wÀ-ỹ'’-]*)+)")
 
 
+# A Vietnamese syllable written without diacritics: initial consonant(s), vowels, a permitted final.
+_VIETNAMESE_SYLLABLE = re.compile(
+    r"^(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnpqrstvx])?[aeiouy]{1,3}(?:ch|ng|nh|[cmnpt])?$",
+    re.IGNORECASE,
+)
+
+
+def _foreign(word: str) -> bool:
+    """A word in Latin letters that cannot be a Vietnamese syllable ("Broncos", "Ward"; not "Ban", "Long")."""
+    return word.isascii() and word.isalpha() and not _VIETNAMESE_SYLLABLE.match(word)
+
+
 def person_names(text: str) -> list[str]:
     """Names of people in a text: a run of capitalised words led by a Vietnamese surname or an honorific
     (ông, bà, đồng chí), or two or more capitalised words written without Vietnamese diacritics (foreign
@@ -546,7 +558,7 @@ def person_names(text: str) -> list[str]:
             continue
         led = words[0] in _SURNAMES and 2 <= len(words) <= 5
         titled = bool(_HONORIFIC.search(text[max(0, match.start() - 20) : match.start()]))
-        foreign = run.isascii() and len(words) >= 2
+        foreign = run.isascii() and len(words) >= 2 and any(_foreign(w) for w in words)
         if led or titled or foreign:
             names.append(run)
     return names
@@ -606,7 +618,7 @@ def answerness(intent: Intent, text: str, question_folded: str, kind: CandidateK
         proper = [
             m.group(0)
             for m in _PROPER_WORD.finditer(body)
-            if m.start() > 0 and not m.group(0).isupper() and m.group(0).isascii()
+            if m.start() > 0 and not m.group(0).isupper() and _foreign(m.group(0))
         ]
         return 0.5 if _new(proper, question_folded) else 0.0
     if answer_type == "date":

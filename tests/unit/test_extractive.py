@@ -541,3 +541,16 @@ def test_a_when_question_is_answered_by_a_date_or_a_time_written_in_words(
 
     when = Intent(question="Hội nghị tổ chức khi nào?", answer_type="date")
     assert (answerness(when, sentence, "hội nghị tổ chức khi nào?", "sentence", False) > 0) is answers
+
+
+def test_a_lone_latin_word_names_who_only_when_it_cannot_be_vietnamese() -> None:
+    from assistant.extractive import answerness
+    from assistant.intent import Intent
+
+    who = Intent(question="Ai đã giành chiến thắng?", answer_type="person")
+    assert answerness(
+        who, "Trận chung kết do Broncos giành chiến thắng.", "ai đã giành chiến thắng?", "sentence", False
+    )
+    assert not answerness(
+        who, "Quyết định của Ban Tổ chức Huyện ủy.", "ai đã giành chiến thắng?", "sentence", False
+    )
