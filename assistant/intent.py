@@ -27,6 +27,7 @@ AnswerType = Literal[
     "section",  # "ở mục nào": a heading
     "list",  # "những … nào", "gồm những gì": the items
     "definition",  # "… là gì": what follows "là"
+    "name",  # "tên … là gì", "được gọi là gì": a name or a term
     "yesno",  # "có … không"
     "reason",  # "vì sao", "như thế nào", "bằng cách nào": an explanation
     "general",
@@ -143,7 +144,7 @@ _SECTION = re.compile(
 )
 _SIGNER = re.compile(r"\bai (đã )?ký\b|người ký|\bký\b.*\bai\b|chữ ký")
 _PERSON = re.compile(
-    r"\bai\b|đồng chí nào|người nào|ông nào|bà nào|là ai|tên là gì|tên gì|họ tên|do ai|chủ tịch là|bí thư là"
+    r"\bai\b|đồng chí nào|người nào|ông nào|bà nào|là ai|họ tên|do ai|chủ tịch là|bí thư là"
 )
 _DATE = re.compile(r"khi nào|bao giờ|ngày nào|ngày mấy|năm nào|thời gian nào|thời điểm nào|lúc nào|tháng nào")
 _DOCUMENT = re.compile(
@@ -165,6 +166,7 @@ _SEVERAL = re.compile(
 )
 _FIGURE_HINT = re.compile(r"tỷ lệ|tỉ lệ|chỉ tiêu|số lượng|tốc độ|giá trị|tổng (số|vốn|thu|chi|mức)")
 _YESNO = re.compile(r"\bcó\b.+\bkhông\s*\??$|phải không\s*\??$|\bđã\b.+\bchưa\s*\??$|hay không\s*\??$")
+_NAME = re.compile(r"\btên (?:của|là|gọi|chính thức)\b|\bcó tên\b|(?:được |còn được )?gọi là gì|tên (?:là )?gì|mang tên gì")
 _DEFINITION = re.compile(r"(.+?)\s+(?:là gì|nghĩa là gì|được hiểu (là|như thế nào)|là như thế nào)\s*\??$")
 _REASON = re.compile(r"vì sao|tại sao|nguyên nhân|lý do|bằng cách nào|như thế nào|ra sao|thế nào|cách nào")
 _COMPARE = re.compile(r"\bso sánh\b|\bso với\b|khác nhau|chênh lệch|\bhơn\b|\bkém\b|\bcòn\b.+\bthì\b")
@@ -263,6 +265,8 @@ def _answer_type(folded: str) -> AnswerType:
         return "figure"
     if _PLACE.search(folded):
         return "place"
+    if _NAME.search(folded):
+        return "name"
     if _DEFINITION.search(folded):
         return "definition"
     if _FIGURE_HINT.search(folded) and not _REASON.search(folded):

@@ -34,6 +34,8 @@ def intent(question: str) -> Intent:
         ("Những xã nào đạt chuẩn nông thôn mới năm 2022?", "list"),
         ("Nghị quyết yêu cầu triển khai 03 chương trình nào?", "list"),
         ("Kinh tế tuần hoàn là gì?", "definition"),
+        ("Tên của chương trình mục tiêu quốc gia này là gì?", "name"),
+        ("Lý thuyết này còn được gọi là gì?", "name"),
         ("Huyện có đạt chỉ tiêu thu ngân sách không?", "yesno"),
         ("Vì sao tiến độ giải ngân vốn đầu tư công còn chậm?", "reason"),
         ("Đại hội được tổ chức ở đâu?", "place"),
