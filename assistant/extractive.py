@@ -625,7 +625,7 @@ def answerness(intent: Intent, text: str, question_folded: str, kind: CandidateK
         # A name or a term: a proper name, a quoted term or a foreign word the question does not hold.
         named = person_names(body) + [m.group(0) for m in _PROPER_WORD.finditer(body) if m.start() > 0]
         named += re.findall(r"[“\"«]([^”\"»]{2,60})[”\"»]", body)
-        return 1.0 if _new(named, question_folded) else 0.3
+        return 1.0 if _new(named, question_folded) else 0.1
     if answer_type == "date":
         return 1.0 if _new(_DATE.findall(folded), question_folded) else 0.0
     if answer_type == "document":

@@ -154,7 +154,7 @@ _DOCUMENT = re.compile(
 _PLACE = re.compile(r"ở đâu|tại đâu|nơi nào|địa điểm nào|đặt ở|diễn ra ở")
 _LIST = re.compile(
     r"\bnhững\b.*\bnào\b|\bcác\b.*\bnào\b|kể tên|gồm những|bao gồm|gồm (các )?(loại|gì)|những gì|"
-    r"những (mặt|tiêu chí|nội dung|nhiệm vụ|giải pháp|lĩnh vực|loại)|\bnào\s*\??$|liệt kê"
+    r"những (mặt|tiêu chí|nội dung|nhiệm vụ|giải pháp|lĩnh vực|loại)|liệt kê"
 )
 _HOW_MUCH = re.compile(r"bao nhiêu|\bmấy\b")
 _WHAT_LEVEL = re.compile(r"mức nào|tỷ lệ nào|ở mức|\bđạt\b.*\?$")
