@@ -22,7 +22,7 @@ import itertools
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Literal
 
@@ -143,6 +143,7 @@ _NUMBER = re.compile(r"\d")
 MAX_ANSWER_CHARS = 300
 MAX_LIST_CHARS = 700
 MAX_LIST_ITEM_CHARS = 250
+SHORT_SENTENCE_CHARS = 110
 LEAD_IN_BONUS = 1.5
 SIDE_RELEVANCE = 0.2
 WHERE_COVERAGE_FACTOR = 0.8
@@ -780,6 +781,20 @@ class ExtractiveAnswerer:
             text += " …"
         return start, end, text
 
+    def _with_next(self, best: Candidate, passage: ScoredPassage) -> Candidate:
+        """A short sentence answering a what/why/which question often names its topic and leaves the answer
+        to the sentence after it: the two come together when they stay short."""
+        if best.end - best.start >= SHORT_SENTENCE_CHARS:
+            return best
+        following = next(((a, b) for a, b in sentence_spans(passage.text) if a >= best.end), None)
+        if (
+            following is None
+            or following[1] - best.start > MAX_ANSWER_CHARS
+            or _ITEM_LINE.match(passage.text[following[0] : following[1]])
+        ):
+            return best
+        return replace(best, end=following[1])
+
     def _second(
         self, q: _Question, best: Candidate, pool: Sequence[Candidate], passages: Sequence[ScoredPassage]
     ) -> Candidate | None:
@@ -902,6 +917,8 @@ class ExtractiveAnswerer:
             # Even weighed down for its period, a figure for another period is the best match: the documents
             # do not hold the asked one (a weaker sentence that fits the period would not answer either).
             return self._other_period(q, best, passages)
+        if intent.answer_type not in _STRICT and best.kind == "sentence":
+            best = self._with_next(best, passages[best.passage_index])
         chosen: list[tuple[Candidate | None, str]] = [(best, "")]
         if intent.answer_type == "figure" or (
             intent.answer_type == "list" and answers_list(q, passages, best) < 0.75

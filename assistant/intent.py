@@ -143,9 +143,7 @@ _SECTION = re.compile(
     r"chương nào|được trình bày ở|nêu ở|xem (ở )?(mục|phần)"
 )
 _SIGNER = re.compile(r"\bai (đã )?ký\b|người ký|\bký\b.*\bai\b|chữ ký")
-_PERSON = re.compile(
-    r"\bai\b|đồng chí nào|người nào|ông nào|bà nào|là ai|họ tên|do ai|chủ tịch là|bí thư là"
-)
+_PERSON = re.compile(r"\bai\b|đồng chí nào|người nào|ông nào|bà nào|là ai|họ tên|do ai|chủ tịch là|bí thư là")
 _DATE = re.compile(r"khi nào|bao giờ|ngày nào|ngày mấy|năm nào|thời gian nào|thời điểm nào|lúc nào|tháng nào")
 _DOCUMENT = re.compile(
     r"(văn bản|nghị định|nghị quyết|quyết định|quy định|kết luận|chỉ thị|thông tư|kế hoạch|luật|công văn|"
@@ -166,7 +164,9 @@ _SEVERAL = re.compile(
 )
 _FIGURE_HINT = re.compile(r"tỷ lệ|tỉ lệ|chỉ tiêu|số lượng|tốc độ|giá trị|tổng (số|vốn|thu|chi|mức)")
 _YESNO = re.compile(r"\bcó\b.+\bkhông\s*\??$|phải không\s*\??$|\bđã\b.+\bchưa\s*\??$|hay không\s*\??$")
-_NAME = re.compile(r"\btên (?:của|là|gọi|chính thức)\b|\bcó tên\b|(?:được |còn được )?gọi là gì|tên (?:là )?gì|mang tên gì")
+_NAME = re.compile(
+    r"\btên (?:của|là|gọi|chính thức)\b|\bcó tên\b|(?:được |còn được )?gọi là gì|tên (?:là )?gì|mang tên gì"
+)
 _DEFINITION = re.compile(r"(.+?)\s+(?:là gì|nghĩa là gì|được hiểu (là|như thế nào)|là như thế nào)\s*\??$")
 _REASON = re.compile(r"vì sao|tại sao|nguyên nhân|lý do|bằng cách nào|như thế nào|ra sao|thế nào|cách nào")
 _COMPARE = re.compile(r"\bso sánh\b|\bso với\b|khác nhau|chênh lệch|\bhơn\b|\bkém\b|\bcòn\b.+\bthì\b")

@@ -554,3 +554,10 @@ def test_a_lone_latin_word_names_who_only_when_it_cannot_be_vietnamese() -> None
     assert not answerness(
         who, "Quyết định của Ban Tổ chức Huyện ủy.", "ai đã giành chiến thắng?", "sentence", False
     )
+
+
+def test_a_short_sentence_answering_a_how_question_comes_with_the_sentence_after_it() -> None:
+    _, result = ask("Thương mại, dịch vụ của huyện Bắc Tân Uyên có chợ và cửa hàng tiện ích ra sao?", [TRADE])
+    assert result is not None and result.answer_type == "reason"
+    assert "07 chợ" in result.text and "7.347 tỷ đồng" in result.text
+    assert result.text.count("[1]") == 1
