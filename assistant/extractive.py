@@ -464,6 +464,7 @@ def kind_weight(asked: frozenset[FigureKind], stated: frozenset[FigureKind]) -> 
 # ------------------------------------------------------------------------------------------- answerness
 
 _FIGURE_TOKEN = re.compile(r"\d+(?:[.,/]\d+)*(?:\s*%)?")
+_ENUMERATOR = re.compile(r"\(\d{1,2}\)")  # "(1) … (2) …" number points, not figures
 _YEAR_ONLY = re.compile(r"^(?:19|20)\d\d$")
 _DATE = re.compile(
     r"\d{1,2}/\d{1,2}/(?:19|20)\d\d|ngày \d{1,2} tháng \d{1,2}|tháng \d{1,2}(?:/| năm )(?:19|20)\d\d"
@@ -571,6 +572,51 @@ def _names_without_items(folded: str, listed: str) -> bool:
     return at >= 0 and len(re.findall(r"\w+", folded[at + len(listed) :])) < 2
 
 
+_UNIT_WORDS = frozenset(
+    [
+        "tỷ",
+        "triệu",
+        "nghìn",
+        "ngàn",
+        "đồng",
+        "usd",
+        "ha",
+        "km",
+        "m",
+        "m2",
+        "m3",
+        "tấn",
+        "kg",
+        "lít",
+        "mw",
+        "kwh",
+        "lượt",
+        "người",
+        "hộ",
+        "%",
+        "phần",
+        "trăm",
+        "lần",
+        "năm",
+        "tháng",
+        "ngày",
+    ]
+)
+
+
+def _counts_another_thing(folded: str, figure: str) -> bool:
+    """Serves "bao nhiêu / số <thing>" questions: is this figure written straight before a noun of its own
+    ("02 tiêu chí", "3 xã") rather than a unit, so that it counts something other than the asked thing?"""
+    at = folded.find(fold(figure))
+    if at < 0:
+        return False
+    following = re.match(r"\s*([^\W\d_]+)", folded[at + len(figure) :])
+    if not following:
+        return False
+    word = following.group(1)
+    return word not in _UNIT_WORDS and word not in STOPWORDS
+
+
 def _new(items: Sequence[str], question_folded: str) -> list[str]:
     return [x for x in items if fold(x) not in question_folded]
 
@@ -586,7 +632,7 @@ def answerness(intent: Intent, text: str, question_folded: str, kind: CandidateK
         question_figures = set(re.findall(r"\d+(?:[.,/]\d+)*", question_folded))
         figures = [
             f.strip()
-            for f in _FIGURE_TOKEN.findall(body)
+            for f in _FIGURE_TOKEN.findall(_ENUMERATOR.sub(" ", body))
             if f.rstrip("% ") not in question_figures and not _YEAR_ONLY.match(f.strip())
         ]
         if not figures:
@@ -601,14 +647,19 @@ def answerness(intent: Intent, text: str, question_folded: str, kind: CandidateK
             counted = [w for form in forms for w in form.split() if w not in STOPWORDS]
             if counted and not any(re.search(rf"(?<!\w){re.escape(w)}(?!\w)", folded) for w in counted):
                 return 0.0  # the things counted are not in it: its figures count something else
-            for form in forms:
-                head = re.escape(form.split()[0])
-                if re.search(rf"\d[\d.,/]*\s+(?:\S+\s+){{0,2}}?{head}|{head}\s+(?:\S+\s+){{0,2}}?\d", folded):
+            for word in counted:
+                near = re.escape(word)
+                if re.search(
+                    rf"\d[\d.,/]*\s+(?:\S+\s+){{0,2}}?{near}(?!\w)|(?<!\w){near}\s+(?:\S+\s+){{0,2}}?\d",
+                    folded,
+                ):
                     return 1.0
             if all(f.endswith("%") for f in figures) and not re.search(
                 r"tỷ lệ|tỉ lệ|%|phần trăm", question_folded
             ):
                 return 0.0  # a percentage about the things counted is not their number
+            if all(_counts_another_thing(folded, f) for f in figures):
+                return 0.0  # "02 tiêu chí về số vụ": every figure counts a thing of its own
             return 0.5
         return 1.0
     if answer_type == "person":

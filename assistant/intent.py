@@ -137,6 +137,9 @@ _NOT_COUNTED = frozenset(
     ]
 )
 _HOW_MANY = re.compile(r"(?:bao nhiêu|mấy)\s+([^\s?,.;:]+(?:\s+[^\s?,.;:]+)?)")
+# "Số vụ tai nạn … là bao nhiêu?": the thing counted stands after "số" at the start of the question.
+_NUMBER_OF = re.compile(r"^(?:tổng\s+)?số\s+(?!lượng|liệu|tiền|hiệu)([^\s?,.;:]+(?:\s+[^\s?,.;:]+)?)")
+_AMOUNT_ASKED = re.compile(r"(?:là|được|có|đạt)\s+(?:bao nhiêu|mấy)\s*\??$")
 
 _SECTION = re.compile(
     r"(ở|tại|trong|thuộc) (tiểu )?(mục|phần|chương|điều|khoản|điểm) nào|(tiểu )?mục nào|phần nào|điều nào|"
@@ -226,7 +229,7 @@ def counted_noun(question: str) -> str | None:
     """What a "bao nhiêu <noun>" question counts ("bao nhiêu khu công nghiệp" → "khu công nghiệp"): the
     answer must count that thing, a percentage about it does not answer."""
     folded = fold(question)
-    match = _HOW_MANY.search(folded)
+    match = _HOW_MANY.search(folded) or (_NUMBER_OF.search(folded) if _AMOUNT_ASKED.search(folded) else None)
     if not match:
         return None
     words = match.group(1).split()

@@ -561,3 +561,18 @@ def test_a_short_sentence_answering_a_how_question_comes_with_the_sentence_after
     assert result is not None and result.answer_type == "reason"
     assert "07 chợ" in result.text and "7.347 tỷ đồng" in result.text
     assert result.text.count("[1]") == 1
+
+
+def test_a_count_question_is_not_answered_by_a_number_of_something_else() -> None:
+    from assistant.extractive import answerness
+
+    question = "Số vụ tai nạn giao thông năm 2021 là bao nhiêu?"
+    analysis = analyze(question, CATALOG)
+    from assistant.intent import analyse_intent
+
+    asked = analyse_intent(question, analysis)
+    folded = question.lower()
+    other = "Tai nạn giao thông được kéo giảm 02 tiêu chí về số vụ và số người bị thương."
+    counted = "Năm 2021 xảy ra 12 vụ tai nạn giao thông."
+    assert answerness(asked, other, folded, "sentence", False) == 0.0
+    assert answerness(asked, counted, folded, "sentence", False) == 1.0

@@ -137,3 +137,8 @@ def test_two_facts_of_one_period_are_not_a_comparison() -> None:
 )
 def test_what_a_list_question_lists(question: str, listed: str) -> None:
     assert intent(question).listed == listed
+
+
+def test_a_number_of_question_counts_the_thing_after_so() -> None:
+    assert intent("Số vụ cháy rừng ở huyện Cái Bè năm 2023 là bao nhiêu?").counted == "vụ cháy"
+    assert intent("Số lượng doanh nghiệp là bao nhiêu?").counted is None
