@@ -58,6 +58,11 @@ class ApiSettings(BaseModel):
     testsets_dir: Path = Path("data/testsets")
     eval_documents_dir: Path | None = None
     model_name: str = "vankien"  # the model id /v1/models lists
+    # Keys sent over plain HTTP to a non-loopback address can be read on the way: "warn" logs it at
+    # start-up, "refuse" does not start (put a TLS proxy in front, or bind to 127.0.0.1).
+    plain_http_with_keys: Literal["warn", "refuse"] = "warn"
+    # Failed authentications one client address may make per minute before it gets 429.
+    max_failed_auth_per_minute: int = Field(default=20, ge=1, le=10_000)
 
 
 class LLMSettings(BaseModel):
@@ -80,6 +85,18 @@ class LLMSettings(BaseModel):
     context_passages: int = Field(default=5, ge=1, le=20)
 
 
+class IngestSettings(BaseModel):
+    """Limits on what one input file may become, so that a small upload cannot exhaust the machine."""
+
+    # A .docx is a zip: its members' declared sizes are checked before anything is inflated.
+    max_uncompressed_bytes: int = Field(default=200 * 1024 * 1024, ge=1024)
+    max_archive_members: int = Field(default=2000, ge=10)
+    max_pdf_pages: int = Field(default=2000, ge=1)
+    # Normalised text characters and chunks of one document (the largest sample has ~250k chars).
+    max_text_chars: int = Field(default=5_000_000, ge=1000)
+    max_chunks_per_document: int = Field(default=5000, ge=1)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="VANKIEN_",
@@ -93,6 +110,9 @@ class Settings(BaseSettings):
     chroma: ChromaSettings = ChromaSettings()
     llm: LLMSettings = LLMSettings()
     api: ApiSettings = ApiSettings()
+    ingest: IngestSettings = IngestSettings()
+    # "json": one JSON object per log line, for a log collector.
+    log_format: Literal["text", "json"] = "text"
 
 
 @lru_cache(maxsize=1)
