@@ -60,11 +60,13 @@ class AskFilters(BaseModel):
         )
 
 
-MAX_QUESTION_CHARS = 2000
+# A rewritten follow-up longer than the questions it combines by more than this has wandered off.
+CONDENSE_SLACK_CHARS = 200
 
 
 class AskRequest(BaseModel):
-    question: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS)
+    # Checked at every entry point by assistant.questions.check_question (one limit, coded errors).
+    question: str
     history: list[Turn] = Field(default_factory=list)
     filters: AskFilters = Field(default_factory=AskFilters)
     top_k: int = Field(default=10, ge=1, le=50)
@@ -277,7 +279,8 @@ class QuestionAnswering:
         except Exception as error:  # any model-server failure: the carry-over resolves instead
             logger.warning("question condensation failed: %s", error)
             return None
-        if not condensed or len(condensed) > MAX_QUESTION_CHARS:
+        asked_chars = len(request.question) + sum(len(t.question) for t in request.history)
+        if not condensed or len(condensed) > asked_chars + CONDENSE_SLACK_CHARS:
             return None
         asked = self.retriever.analyze(request.question)
         kept = self.retriever.analyze(condensed)

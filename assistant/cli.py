@@ -5,18 +5,17 @@ Every command takes ``--data-dir`` (default: ``VANKIEN_DATA_DIR``, else ``data/s
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.tree import Tree
 
 from assistant.settings import get_settings
+from assistant.terminal import dumps, json_safe, markup
 from evals.cli import eval_app
 from ingestion.model import DocumentRecord, Section
 from ingestion.pipeline import IngestOutcome
@@ -53,7 +52,7 @@ def _documents_table(records: list[DocumentRecord]) -> Table:
         table.add_column(column, overflow="fold")
     for record in records:
         row = document_summary(record)
-        table.add_row(
+        cells = (
             row.id,
             row.file_name,
             row.doc_type or "—",
@@ -64,6 +63,7 @@ def _documents_table(records: list[DocumentRecord]) -> Table:
             str(row.sections),
             str(row.chunks),
         )
+        table.add_row(*(markup(cell) for cell in cells))
     return table
 
 
@@ -72,7 +72,7 @@ def _resolve_document(records: list[DocumentRecord], key: str) -> DocumentRecord
         if key in (record.doc_id, record.file_name, Path(record.file_name).stem):
             return record
     err_console.print(
-        f"[red]Không tìm thấy văn bản “{key}” trong kho.[/] Xem danh sách bằng: vankien documents"
+        f"[red]Không tìm thấy văn bản “{markup(key)}” trong kho.[/] Xem danh sách bằng: vankien documents"
     )
     raise typer.Exit(code=4)
 
@@ -96,11 +96,11 @@ def _outcomes_table(outcomes: list[IngestOutcome]) -> Table:
     for outcome in outcomes:
         record = outcome.record
         table.add_row(
-            outcome.path.name,
+            markup(outcome.path.name),
             _STATUS_LABELS[outcome.status],
-            outcome.doc_id or "—",
-            (record.metadata.doc_type if record else None) or "—",
-            (record.metadata.number if record else None) or "—",
+            markup(outcome.doc_id or "—"),
+            markup((record.metadata.doc_type if record else None) or "—"),
+            markup((record.metadata.number if record else None) or "—"),
             str(len(record.sections)) if record else "—",
             str(outcome.chunk_count) if record else "—",
             outcome.error.code if outcome.error else "",
@@ -142,17 +142,17 @@ def ingest(
         with progress:
             task = progress.add_task("Đang nạp", total=len(files))
             for path in files:
-                progress.update(task, description=f"Đang nạp {path.name}")
+                progress.update(task, description=f"Đang nạp {markup(path.name)}")
                 outcomes.append(runtime.pipeline.ingest(path))
                 progress.advance(task)
         if as_json:
-            typer.echo(json.dumps([_outcome_row(o) for o in outcomes], ensure_ascii=False, indent=2))
+            typer.echo(dumps([_outcome_row(o) for o in outcomes]))
         else:
             console.print(_outcomes_table(outcomes))
     failed = [outcome for outcome in outcomes if outcome.status == "failed"]
     for outcome in failed:
         assert outcome.error is not None
-        detail = escape(f"{outcome.path}: [{outcome.error.code}] {outcome.error}")
+        detail = markup(f"{outcome.path}: [{outcome.error.code}] {outcome.error}")
         err_console.print(f"[red]Lỗi[/] {detail}", soft_wrap=True)
     if failed:
         err_console.print(f"[red]{len(failed)}/{len(outcomes)} tệp không nạp được.[/]")
@@ -170,11 +170,7 @@ def documents(data_dir: DataDirOption = None, as_json: JsonOption = False) -> No
         from assistant.services.documents import document_summary
 
         # The same document summary the API returns (GET /api/documents).
-        typer.echo(
-            json.dumps(
-                [document_summary(r).model_dump(mode="json") for r in records], ensure_ascii=False, indent=2
-            )
-        )
+        typer.echo(dumps([document_summary(r).model_dump(mode="json") for r in records]))
     else:
         console.print(_documents_table(records))
 
@@ -205,13 +201,13 @@ def sections(
     with open_runtime(get_settings(), data_dir) as runtime:
         record = _resolve_document(runtime.store.list_documents(), document)
     if as_json:
-        typer.echo(json.dumps([_section_row(s) for s in record.sections], ensure_ascii=False, indent=2))
+        typer.echo(dumps([_section_row(s) for s in record.sections]))
         return
-    root = Tree(f"[bold]{record.metadata.title or record.file_name}[/] ({record.doc_id})")
+    root = Tree(f"[bold]{markup(record.metadata.title or record.file_name)}[/] ({markup(record.doc_id)})")
     nodes: dict[str | None, Tree] = {None: root}
     for section in record.sections:
         parent = nodes.get(section.parent_id, root)
-        label = f"[dim]{section.id}[/] {section.heading}"
+        label = f"[dim]{markup(section.id)}[/] {markup(section.heading)}"
         if section.page:
             label += f" [dim](tr. {section.page})[/]"
         nodes[section.id] = parent.add(label)
@@ -229,7 +225,7 @@ def delete(
     with open_runtime(get_settings(), data_dir) as runtime:
         record = _resolve_document(runtime.store.list_documents(), document)
         runtime.store.delete_document(record.doc_id)
-    console.print(f"Đã xoá văn bản {record.doc_id} ({record.file_name}).")
+    console.print(f"Đã xoá văn bản {markup(record.doc_id)} ({markup(record.file_name)}).")
 
 
 @app.command()
@@ -247,26 +243,30 @@ def ask(
 ) -> None:
     """Hỏi một câu: câu trả lời kèm trích dẫn (văn bản, số hiệu, ngày, mục, câu làm căn cứ)."""
     from assistant.answering import AskFilters, AskRequest
+    from assistant.questions import check_question
     from assistant.runtime import open_runtime
 
+    settings = get_settings()
+    # Before the store is opened: an empty or too long question ends with its message, exit code 2.
+    question = check_question(question, settings)
     filters = AskFilters(documents=document or [], localities=locality or [], year_from=year, year_to=year)
-    with open_runtime(get_settings(), data_dir) as runtime:
+    with open_runtime(settings, data_dir) as runtime:
         response = runtime.answering.ask(AskRequest(question=question, filters=filters))
     if as_json:
-        typer.echo(response.model_dump_json(indent=2))
+        typer.echo(json_safe(response.model_dump_json(indent=2)))
         return
-    console.print(escape(response.answer))
+    console.print(markup(response.answer, multiline=True))
     for notice in response.notices:
-        console.print(f"[yellow]{escape(notice)}[/]")
+        console.print(f"[yellow]{markup(notice, multiline=True)}[/]")
     if response.abstained and response.retrieved:
         console.print("\n[dim]Các mục gần nhất:[/]")
         for passage in response.retrieved[:3]:
-            console.print(f"  • {escape(passage.file_name)}: {escape(' › '.join(passage.section_path))}")
+            console.print(f"  • {markup(passage.file_name)}: {markup(' › '.join(passage.section_path))}")
     for citation in response.citations:
         identity = " ".join(x for x in (citation.doc_type, citation.doc_number, citation.date) if x)
-        console.print(f"\n[bold][{citation.number}][/] {escape(identity or citation.file_name)}")
-        console.print(f"    [dim]{escape(' › '.join(citation.section_path))}[/]")
-        console.print(f"    “{escape(citation.supporting_sentence)}”")
+        console.print(f"\n[bold][{citation.number}][/] {markup(identity or citation.file_name)}")
+        console.print(f"    [dim]{markup(' › '.join(citation.section_path))}[/]")
+        console.print(f"    “{markup(citation.supporting_sentence, multiline=True)}”")
 
 
 @app.command()
@@ -294,7 +294,7 @@ def search(
             }
             for p in passages
         ]
-        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        typer.echo(dumps(rows))
         return
     if not passages:
         console.print("Không tìm thấy mục nào phù hợp.")
@@ -304,10 +304,10 @@ def search(
     wanted = set(syllables(query))
     for rank, passage in enumerate(passages, start=1):
         console.print(
-            f"[bold]{rank}.[/] {escape(passage.file_name)} — {escape(' › '.join(passage.section_path))}"
+            f"[bold]{rank}.[/] {markup(passage.file_name)} — {markup(' › '.join(passage.section_path))}"
         )
         words = [
-            f"[reverse]{escape(word)}[/]" if fold(word).strip(".,;:()") in wanted else escape(word)
+            f"[reverse]{markup(word)}[/]" if fold(word).strip(".,;:()") in wanted else markup(word)
             for word in passage.text[:400].split()
         ]
         console.print("   " + " ".join(words))
@@ -345,7 +345,7 @@ def serve(
     if KeyRing.from_settings(settings.api).open_access:
         # Without keys anyone who reaches the port is admin: only this machine may reach it.
         if host not in _LOOPBACK_HOSTS:
-            err_console.print(f"[yellow]Bỏ qua --host {escape(host)}:[/] chưa cấu hình khoá API.")
+            err_console.print(f"[yellow]Bỏ qua --host {markup(host)}:[/] chưa cấu hình khoá API.")
         host = "127.0.0.1"
         console.print(
             "[yellow]Chưa cấu hình khoá API[/] (VANKIEN_API__READER_KEYS, VANKIEN_API__ADMIN_KEYS): "
@@ -366,8 +366,8 @@ def main() -> None:
     try:
         app()
     except CodedError as error:
-        err_console.print(f"[red]Lỗi[/] {escape(f'[{error.code}] {error}')}", soft_wrap=True)
+        err_console.print(f"[red]Lỗi[/] {markup(f'[{error.code}] {error}')}", soft_wrap=True)
         raise SystemExit(2) from None
     except ValidationError as error:
-        err_console.print(f"[red]Cấu hình không hợp lệ[/] (biến môi trường VANKIEN_*):\n{escape(str(error))}")
+        err_console.print(f"[red]Cấu hình không hợp lệ[/] (biến môi trường VANKIEN_*):\n{markup(str(error), multiline=True)}")
         raise SystemExit(2) from None

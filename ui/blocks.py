@@ -118,6 +118,7 @@ def build_blocks(get_runtime: RuntimeGetter) -> "gr.Blocks":
     """The whole UI. ``get_runtime`` returns the app's runtime when a handler runs."""
     import gradio as gr
 
+    from assistant.questions import QuestionError, check_question
     from assistant.services.evaluation import available_testsets
     from ui.chat import stream_chat
     from ui.evaluation import EvaluationError, counts_text, metric_rows, plots_html, run_testset_file
@@ -330,13 +331,11 @@ def build_blocks(get_runtime: RuntimeGetter) -> "gr.Blocks":
             types: list[str] | None,
         ) -> Iterator[tuple[Any, Any, Any]]:
             checked(role, "reader")
-            question = (question or "").strip()
-            if not question:
-                raise gr.Error("Hãy nhập câu hỏi.")
             runtime = get_runtime()
-            limit = runtime.settings.api.max_question_chars
-            if len(question) > limit:
-                raise gr.Error(f"Câu hỏi dài quá {limit} ký tự.")
+            try:
+                question = check_question(question, runtime.settings)
+            except QuestionError as error:
+                raise gr.Error(error.message) from None
             filters = ask_filters(documents, localities, year, types)
             for shown, response in stream_chat(runtime.answering, lookup, question, turns, filters, messages):
                 if response is None:

@@ -15,7 +15,9 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from assistant.questions import QuestionError
 from assistant.services.messages import english_message
+from ingestion.errors import CodedError
 from ingestion.model import IngestError
 from vectorstore.embeddings import EmbeddingError
 from vectorstore.store import StoreError
@@ -119,6 +121,16 @@ def install_error_handlers(app: FastAPI) -> None:
     async def embedding_error(request: Request, error: EmbeddingError) -> JSONResponse:
         return _domain_error(error)
 
+    @app.exception_handler(QuestionError)
+    async def question_error(request: Request, error: QuestionError) -> JSONResponse:
+        return error_response(422, error.code, error.message, error.message_en)
+
+    @app.exception_handler(CodedError)
+    async def coded_error(request: Request, error: CodedError) -> JSONResponse:
+        # A coded failure no handler above knows: still its code and message, never "internal_error".
+        logger.warning("%s on %s %s: %s", error.code, request.method, request.url.path, error)
+        return error_response(500, error.code, error.message, english_message(error.code))
+
     @app.exception_handler(Exception)
     async def unexpected(request: Request, error: Exception) -> JSONResponse:
         # The trace goes to the log, never to the client.
@@ -137,8 +149,9 @@ def not_found(code: str, message: str, message_en: str) -> ApiError:
 
 def stream_error_payload(error: Exception) -> dict[str, Any]:
     """The error body for an error that happens after a streamed response has started."""
-    if isinstance(error, IngestError | StoreError | EmbeddingError):
-        body = ErrorBody(code=error.code, message=error.message, message_en=english_message(error.code))
+    if isinstance(error, CodedError):
+        english = error.message_en if isinstance(error, QuestionError) else english_message(error.code)
+        body = ErrorBody(code=error.code, message=error.message, message_en=english)
     else:
         logger.error("error while streaming", exc_info=error)
         body = ErrorBody(

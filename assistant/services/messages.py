@@ -21,6 +21,8 @@ _ENGLISH: dict[str, str] = {
     "embedding_failed": "Computing embeddings failed.",
     "embedding_server_unavailable": "The embedding server is unavailable.",
     "embedding_server_error": "The embedding server returned an error.",
+    "empty_question": "The question is empty.",
+    "question_too_long": "The question is too long.",
 }
 
 

@@ -98,3 +98,100 @@ def test_markers_split_across_pieces_become_footnote_references() -> None:
     out = "".join(rewriter.feed(p) for p in pieces) + rewriter.flush()
     assert out == "đạt 7.687 tỷ đồng [^1] và 12,37% [^2]."
     assert with_footnote_markers("a [1], b [12]") == "a [^1], b [^12]"
+
+
+def user_turns(content: object) -> dict[str, object]:
+    return {"model": "m", "messages": [{"role": "user", "content": content}]}
+
+
+@pytest.mark.parametrize("content", ["", "   \n\t", None])
+def test_empty_content_is_422_empty_question(client: TestClient, content: object) -> None:
+    assert_error(client.post("/v1/chat/completions", json=user_turns(content)), 422, "empty_question")
+
+
+def test_missing_content_is_422_empty_question(client: TestClient) -> None:
+    body = {"model": "m", "messages": [{"role": "user"}]}
+    assert_error(client.post("/v1/chat/completions", json=body), 422, "empty_question")
+
+
+def test_content_over_the_limit_is_422_with_the_limit(client: TestClient) -> None:
+    limit = client.app.state.settings.api.max_question_chars  # type: ignore[attr-defined]
+    response = client.post("/v1/chat/completions", json=user_turns("a" * (limit + 1)))
+    error = assert_error(response, 422, "question_too_long")
+    assert f"tối đa {limit} ký tự" in error["message"]
+    assert f"at most {limit}" in error["message_en"]
+    streamed = client.post("/v1/chat/completions", json={**user_turns("a" * (limit + 1)), "stream": True})
+    assert_error(streamed, 422, "question_too_long")
+
+
+def test_content_far_over_the_limit_is_422_not_500(client: TestClient) -> None:
+    # Longer than any limit the settings allow (their ceiling is 2000): still the coded error.
+    assert_error(client.post("/v1/chat/completions", json=user_turns("á" * 5000)), 422, "question_too_long")
+
+
+def test_text_content_parts_are_the_question(client: TestClient) -> None:
+    parts = [
+        {"type": "text", "text": "Giá trị sản xuất công nghiệp năm 2023"},
+        {"type": "text", "text": "là bao nhiêu?"},
+    ]
+    body = client.post("/v1/chat/completions", json=user_turns(parts)).json()
+    assert "1.250 tỷ đồng" in body["choices"][0]["message"]["content"]
+
+
+def test_text_parts_that_hold_no_text_are_an_empty_question(client: TestClient) -> None:
+    assert_error(client.post("/v1/chat/completions", json=user_turns([])), 422, "empty_question")
+    parts = [{"type": "text", "text": "  "}]
+    assert_error(client.post("/v1/chat/completions", json=user_turns(parts)), 422, "empty_question")
+
+
+def test_non_text_content_parts_are_refused_with_a_code(client: TestClient) -> None:
+    parts = [
+        {"type": "text", "text": "Ảnh này nói gì?"},
+        {"type": "image_url", "image_url": {"url": "data:image/png;base64,AAAA"}},
+    ]
+    error = assert_error(
+        client.post("/v1/chat/completions", json=user_turns(parts)), 422, "unsupported_content_part"
+    )
+    assert "image_url" in error["message"] and "image_url" in error["message_en"]
+
+
+def test_malformed_content_parts_are_coded_errors(client: TestClient) -> None:
+    no_text = [{"type": "text"}]
+    assert_error(client.post("/v1/chat/completions", json=user_turns(no_text)), 422, "invalid_content_part")
+    for content in ([{"text": "không có type"}], ["chuỗi trần"], 42, {"type": "text", "text": "x"}):
+        assert_error(client.post("/v1/chat/completions", json=user_turns(content)), 422, "invalid_request")
+
+
+def test_unknown_role_is_422(client: TestClient) -> None:
+    body = {"model": "m", "messages": [{"role": "robot", "content": "Xin chào"}]}
+    error = assert_error(client.post("/v1/chat/completions", json=body), 422, "invalid_request")
+    assert "role" in error["message"]
+
+
+def test_only_assistant_and_system_messages_is_no_user_message(client: TestClient) -> None:
+    body = {
+        "model": "m",
+        "messages": [{"role": "system", "content": "x"}, {"role": "assistant", "content": "Chào bạn"}],
+    }
+    assert_error(client.post("/v1/chat/completions", json=body), 422, "no_user_message")
+
+
+def test_empty_earlier_turns_do_not_break_the_answer(client: TestClient) -> None:
+    body = {
+        "model": "m",
+        "messages": [
+            {"role": "user", "content": None},
+            {"role": "assistant", "content": ""},
+            {"role": "user", "content": FIGURE_QUESTION},
+        ],
+    }
+    response = client.post("/v1/chat/completions", json=body)
+    assert response.status_code == 200, response.text
+    assert "1.250 tỷ đồng" in response.json()["choices"][0]["message"]["content"]
+
+
+def test_body_that_is_not_json_is_422(client: TestClient) -> None:
+    response = client.post(
+        "/v1/chat/completions", content=b"{not json", headers={"Content-Type": "application/json"}
+    )
+    assert_error(response, 422, "invalid_request")

@@ -11,7 +11,8 @@ from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from assistant.answering import AskRequest, AskResponse
 from assistant.api.deps import MetricsDep, ReaderDep, RuntimeDep, SettingsDep
-from assistant.api.errors import ApiError, ErrorResponse
+from assistant.api.errors import ErrorResponse
+from assistant.questions import check_question
 from assistant.settings import Settings
 
 router = APIRouter(prefix="/api", tags=["Hỏi đáp"])
@@ -44,17 +45,9 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-def check_question(request: AskRequest, settings: Settings) -> None:
-    limit = settings.api.max_question_chars
-    if len(request.question) > limit:
-        raise ApiError(
-            422,
-            "question_too_long",
-            f"Câu hỏi quá dài ({len(request.question)} ký tự; tối đa {limit}).",
-            f"The question is too long ({len(request.question)} characters; at most {limit}).",
-        )
-    if not request.question.strip():
-        raise ApiError(422, "empty_question", "Câu hỏi trống.", "The question is empty.")
+def checked_request(request: AskRequest, settings: Settings) -> AskRequest:
+    """The request with its question checked (``empty_question``, ``question_too_long``: 422) and trimmed."""
+    return request.model_copy(update={"question": check_question(request.question, settings)})
 
 
 def sse_event(event: str, data: Any) -> ServerSentEvent:
@@ -72,7 +65,7 @@ def ask(
 ) -> AskResponse:
     """Câu trả lời, các trích dẫn (văn bản, số hiệu, ngày, đường dẫn mục, câu làm căn cứ), các đoạn đã
     truy xuất và thời gian từng bước. Khi văn bản không nói đến, `abstained` là true."""
-    check_question(request, settings)
+    request = checked_request(request, settings)
     response = runtime.answering.ask(request)
     metrics.observe_ask(response.timings_ms)
     return response
@@ -97,7 +90,7 @@ def ask_stream(
     metrics: MetricsDep,
     _role: ReaderDep,
 ) -> EventSourceResponse:
-    check_question(request, settings)
+    request = checked_request(request, settings)
 
     def events() -> Iterator[ServerSentEvent]:
         from assistant.api.errors import stream_error_payload

@@ -21,24 +21,54 @@ from pydantic import BaseModel, ConfigDict, Field
 from assistant.answering import AskRequest, Citation, Turn
 from assistant.api.deps import MetricsDep, ReaderDep, RuntimeDep, SettingsDep
 from assistant.api.errors import ApiError, ErrorResponse, stream_error_payload
-from assistant.api.routers.ask import check_question
+from assistant.api.routers.ask import checked_request
 
 router = APIRouter(prefix="/v1", tags=["Tương thích OpenAI"])
+
+
+class ContentPart(BaseModel):
+    """One part of a message's content. Only text parts (``{"type": "text", "text": ...}``) are read."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str = Field(examples=["text"])
+    text: str | None = None
+
+
+# A part's type is shown back in the error message, cut to this length.
+_SHOWN_TYPE_CHARS = 40
 
 
 class ChatMessage(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     role: Literal["system", "developer", "user", "assistant", "tool", "function"]
-    # A string, or a list of content parts ({"type": "text", "text": ...}); other parts are ignored.
-    content: str | list[dict[str, Any]] | None = None
+    # A string, or a list of content parts of type "text"; null or missing is no text.
+    content: str | list[ContentPart] | None = None
 
     def text(self) -> str:
-        if isinstance(self.content, str):
-            return self.content
-        if not self.content:
-            return ""
-        return "".join(str(p.get("text", "")) for p in self.content if p.get("type") == "text")
+        """The message's text; ``unsupported_content_part`` (422) for a part that is not text."""
+        if self.content is None or isinstance(self.content, str):
+            return self.content or ""
+        texts = []
+        for part in self.content:
+            if part.type != "text":
+                shown = part.type[:_SHOWN_TYPE_CHARS]
+                raise ApiError(
+                    422,
+                    "unsupported_content_part",
+                    f"Chỉ nhận nội dung dạng văn bản (type 'text'), không nhận phần '{shown}'.",
+                    f"Only text content parts (type 'text') are accepted, not '{shown}'.",
+                )
+            if part.text is None:
+                raise ApiError(
+                    422,
+                    "invalid_content_part",
+                    "Phần nội dung dạng văn bản thiếu trường 'text'.",
+                    "A text content part has no 'text' field.",
+                )
+            texts.append(part.text)
+        return "\n".join(texts)
 
 
 class ChatCompletionRequest(BaseModel):
@@ -198,8 +228,7 @@ def chat_completions(
 ) -> ChatCompletion | StreamingResponse:
     """Câu trả lời kèm chú thích nguồn dạng Markdown (`[^1]: ...`) trong `content`, và trích dẫn có
     cấu trúc trong `vankien_citations`."""
-    request = to_ask_request(chat)
-    check_question(request, settings)
+    request = checked_request(to_ask_request(chat), settings)
     completion_id = f"chatcmpl-{uuid.uuid4().hex}"
     created = int(time.time())
     model = settings.api.model_name
