@@ -15,6 +15,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from assistant.terminal import markup, visible
+
 EXIT_GATE_FAILED = 1
 EXIT_RUN_ERROR = 2
 EXIT_INVALID_TESTSET = 3
@@ -36,7 +38,9 @@ StrictOption = Annotated[bool, typer.Option("--strict", help="Coi cảnh báo l�
 def _print_issues(console: Console, testset: Any) -> None:
     for issue in testset.issues:
         style = "red" if issue.severity == "error" else "yellow"
-        console.print(issue.render(testset.path.name), style=style, markup=False, highlight=False)
+        # File names and test-set text are shown as they are: no control character reaches the terminal.
+        shown = visible(issue.render(testset.path.name), multiline=True)
+        console.print(shown, style=style, markup=False, highlight=False)
 
 
 @eval_app.command("validate")
@@ -55,14 +59,16 @@ def validate(
     try:
         testset = validate_testset(file, corpus)
     except OSError as error:
-        console.print(f"Không đọc được {file}: {error}", style="red", markup=False)
+        console.print(visible(f"Không đọc được {file}: {error}"), style="red", markup=False)
         raise typer.Exit(EXIT_INVALID_TESTSET) from None
     _print_issues(console, testset)
     valid = testset.is_valid(strict=strict)
     verdict = "hợp lệ" if valid else "KHÔNG hợp lệ"
     typer.echo(
-        f"{file.name}: {len(testset.items)} câu, {len(testset.errors)} lỗi, "
-        f"{len(testset.warnings)} cảnh báo — {verdict}."
+        visible(
+            f"{file.name}: {len(testset.items)} câu, {len(testset.errors)} lỗi, "
+            f"{len(testset.warnings)} cảnh báo — {verdict}."
+        )
     )
     if not valid:
         raise typer.Exit(EXIT_INVALID_TESTSET)
@@ -72,7 +78,7 @@ def _metrics_table(summary: dict[str, Any]) -> Table:
     from evals.metrics import METRIC_KEYS
     from evals.report import METRIC_LABELS, format_metric
 
-    table = Table(title=f"Kết quả: {summary['testset']['file']}")
+    table = Table(title=f"Kết quả: {markup(summary['testset']['file'])}")
     table.add_column("chỉ số")
     table.add_column("giá trị", justify="right")
     table.add_column("ghi chú", style="dim")
@@ -128,7 +134,7 @@ def run(
     console = Console(stderr=True)
 
     def fail(code: int, message: str) -> typer.Exit:
-        console.print(message, style="red", markup=False, highlight=False)
+        console.print(visible(message, multiline=True), style="red", markup=False, highlight=False)
         return typer.Exit(code)
 
     # Everything that can be wrong before the (possibly long) run is checked first.
@@ -184,7 +190,7 @@ def run(
         raise fail(EXIT_RUN_ERROR, f"Lỗi khi chạy đánh giá: {type(error).__name__}: {error}") from None
 
     Console().print(_metrics_table(summary))
-    typer.echo(f"Đã ghi kết quả vào {out} (report.html, summary.json, items.jsonl).")
+    typer.echo(visible(f"Đã ghi kết quả vào {out} (report.html, summary.json, items.jsonl)."))
     if summary["counts"]["errors"]:
         raise fail(
             EXIT_RUN_ERROR, f"{summary['counts']['errors']} câu hỏi gặp lỗi khi chạy (xem items.jsonl)."
@@ -196,7 +202,8 @@ def run(
         )
         for check in result.checks:
             style = {"pass": "green", "fail": "red", "skipped": "yellow"}[check.status]
-            console.print(f"[{check.status}] {check.message}", style=style, markup=False, highlight=False)
+            shown = visible(f"[{check.status}] {check.message}")
+            console.print(shown, style=style, markup=False, highlight=False)
         if not result.passed:
             raise fail(EXIT_GATE_FAILED, "Không đạt ngưỡng chất lượng.")
         typer.echo("Đạt ngưỡng chất lượng.")
@@ -220,7 +227,7 @@ def compare(
             runs.append(load_run(run_dir))
         except (OSError, ValueError) as error:
             Console(stderr=True).print(
-                f"Không đọc được lần chạy {run_dir}: {error}", style="red", markup=False
+                visible(f"Không đọc được lần chạy {run_dir}: {error}"), style="red", markup=False
             )
             raise typer.Exit(EXIT_RUN_ERROR) from None
     (summary_a, records_a), (summary_b, records_b) = runs
@@ -234,6 +241,6 @@ def compare(
         resamples=resamples,
         seed=seed,
     )
-    typer.echo(render_comparison_md(comparison))
+    typer.echo(visible(render_comparison_md(comparison), multiline=True))
     if html is not None:
         html.write_text(render_comparison_html(comparison), encoding="utf-8")

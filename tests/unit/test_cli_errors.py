@@ -130,3 +130,12 @@ def test_hostile_file_names_are_shown_escaped(tmp_path: Path) -> None:
     assert deleted.returncode == 0, output(deleted)
     assert ESC not in deleted.stdout + deleted.stderr
     assert "\\x1b[31mbao-cao" in output(deleted)
+
+
+def test_eval_validate_shows_a_hostile_test_set_name_escaped(tmp_path: Path) -> None:
+    testset = tmp_path / "\x1b[31mbộ-câu-hỏi\x1b]0;x\x07.jsonl"
+    testset.write_text('{"id": "q1", "question": "\x1b[2J"}\n{không phải JSON\n', encoding="utf-8")
+    result = vankien("eval", "validate", str(testset))
+    assert result.returncode == 3, output(result)
+    assert ESC not in result.stdout + result.stderr and b"\x07" not in result.stdout + result.stderr
+    assert "\\x1b[31mbộ-câu-hỏi" in output(result)
