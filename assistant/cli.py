@@ -162,10 +162,13 @@ def ingest(
 @app.command()
 def documents(data_dir: DataDirOption = None, as_json: JsonOption = False) -> None:
     """Liệt kê văn bản trong kho."""
-    from assistant.runtime import open_runtime
+    from contextlib import closing
 
-    with open_runtime(get_settings(), data_dir) as runtime:
-        records = runtime.store.list_documents()
+    from vectorstore.store import open_catalog
+
+    # The manifest alone, read-only: no model, no Chroma, works on a read-only data dir.
+    with closing(open_catalog(data_dir or get_settings().data_dir)) as catalog:
+        records = catalog.list_documents()
     if as_json:
         from assistant.services.documents import document_summary
 
@@ -196,10 +199,12 @@ def sections(
     as_json: JsonOption = False,
 ) -> None:
     """Cây mục của một văn bản, với mã mục và đường dẫn."""
-    from assistant.runtime import open_runtime
+    from contextlib import closing
 
-    with open_runtime(get_settings(), data_dir) as runtime:
-        record = _resolve_document(runtime.store.list_documents(), document)
+    from vectorstore.store import open_catalog
+
+    with closing(open_catalog(data_dir or get_settings().data_dir)) as catalog:
+        record = _resolve_document(catalog.list_documents(), document)
     if as_json:
         typer.echo(dumps([_section_row(s) for s in record.sections]))
         return
@@ -250,7 +255,7 @@ def ask(
     # Before the store is opened: an empty or too long question ends with its message, exit code 2.
     question = check_question(question, settings)
     filters = AskFilters(documents=document or [], localities=locality or [], year_from=year, year_to=year)
-    with open_runtime(settings, data_dir) as runtime:
+    with open_runtime(settings, data_dir, mode="read") as runtime:
         response = runtime.answering.ask(AskRequest(question=question, filters=filters))
     if as_json:
         typer.echo(json_safe(response.model_dump_json(indent=2)))
@@ -280,7 +285,7 @@ def search(
     from assistant.runtime import open_runtime
     from vectorstore.lexical import syllables
 
-    with open_runtime(get_settings(), data_dir) as runtime:
+    with open_runtime(get_settings(), data_dir, mode="read") as runtime:
         passages = runtime.retriever.search(query, k=limit)
     if as_json:
         rows = [
@@ -335,11 +340,13 @@ def serve(
     from assistant.api.security import KeyRing
     from assistant.llm import check_llm_settings
     from vectorstore.embeddings import build_embeddings
+    from vectorstore.store import check_data_dir
 
     settings = get_settings()
     # Configuration mistakes end here with their message, not inside the server's start-up.
     check_llm_settings(settings.llm)
     build_embeddings(settings.embedding)
+    check_data_dir(data_dir or settings.data_dir, writable=True)
     host = host or settings.api.host
     port = port or settings.api.port
     if KeyRing.from_settings(settings.api).open_access:

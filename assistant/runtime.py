@@ -19,7 +19,7 @@ from ingestion.chunker import Chunker
 from ingestion.pipeline import IngestPipeline
 from vectorstore.embeddings import build_embeddings
 from vectorstore.retriever import HybridRetriever
-from vectorstore.store import DocumentStore
+from vectorstore.store import DocumentStore, StoreMode
 
 
 @dataclass
@@ -33,14 +33,20 @@ class Runtime:
 
 
 @contextmanager
-def open_runtime(settings: Settings, data_dir: Path | None = None) -> Iterator[Runtime]:
-    """Open the store in ``data_dir`` (default: the configured one) with the configured embeddings."""
+def open_runtime(
+    settings: Settings, data_dir: Path | None = None, *, mode: StoreMode = "write"
+) -> Iterator[Runtime]:
+    """Open the store in ``data_dir`` (default: the configured one) with the configured embeddings.
+
+    ``mode="read"`` for commands that only read (ask, search): they never repair nor wait for a writer,
+    and work on a read-only data dir.
+    """
     embeddings = build_embeddings(settings.embedding)
     directory = data_dir or settings.data_dir
-    store = DocumentStore.open(directory, embeddings, settings.chroma)
+    store = DocumentStore.open(directory, embeddings, settings.chroma, mode=mode)
     try:
         chunker = Chunker(embeddings.count_tokens, settings.embedding.max_tokens)
-        retriever = HybridRetriever(store, cache_dir=directory / "lexical")
+        retriever = HybridRetriever(store, cache_dir=store.cache_dir / "lexical")
         pipeline = IngestPipeline(store, chunker)
         answering = QuestionAnswering(
             retriever,

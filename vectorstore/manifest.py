@@ -9,6 +9,7 @@ a document's version is swapped in one SQLite transaction.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import threading
 import time
@@ -44,6 +45,7 @@ CREATE TABLE IF NOT EXISTS documents (
     extra TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS documents_by_file ON documents (file_name);
+CREATE INDEX IF NOT EXISTS documents_by_hash ON documents (content_hash);
 CREATE TABLE IF NOT EXISTS chunks (
     id TEXT PRIMARY KEY,
     doc_id TEXT NOT NULL REFERENCES documents (doc_id) ON DELETE CASCADE,
@@ -204,18 +206,53 @@ def _chunk_from_row(row: sqlite3.Row) -> ChunkRow:
     return ChunkRow(row["id"], row["doc_id"], row["version"], chunk)
 
 
-class Manifest:
-    """The SQLite manifest. One connection, serialised by a lock (usable from several threads)."""
+@dataclass(frozen=True)
+class PendingWrite:
+    """A version a writer announced and has not committed (or abandoned) yet."""
 
-    def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+    doc_id: str
+    version: str
+    started_at: float
+
+
+class Manifest:
+    """The SQLite manifest. One connection, serialised by a lock (usable from several threads).
+
+    ``writable=False`` opens it for reading only: no schema is created, nothing is written, and a file
+    (or folder) this process may not write is opened read-only, so a read-only data dir can be read.
+    """
+
+    def __init__(self, path: Path, *, writable: bool = True) -> None:
         self._lock = threading.RLock()
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self.path = path
+        self.read_only = not writable
+        if writable:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        else:
+            self._db = _connect_for_reading(path)
         self._db.row_factory = sqlite3.Row
+        self._db.execute("PRAGMA busy_timeout = 10000")
+        if not writable:
+            return
         self._db.execute("PRAGMA journal_mode = WAL")
         self._db.execute("PRAGMA synchronous = NORMAL")
         self._db.execute("PRAGMA foreign_keys = ON")
-        self._db.execute("PRAGMA busy_timeout = 10000")
+        self._create_schema()
+
+    @classmethod
+    def empty(cls) -> Manifest:
+        """An empty manifest in memory: what a store that does not exist yet reads as (nothing is created)."""
+        manifest = cls.__new__(cls)
+        manifest._lock = threading.RLock()
+        manifest.path = Path(":memory:")
+        manifest.read_only = True
+        manifest._db = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
+        manifest._db.row_factory = sqlite3.Row
+        manifest._create_schema()
+        return manifest
+
+    def _create_schema(self) -> None:
         with self.transaction() as db:
             for statement in filter(str.strip, _SCHEMA.split(";")):
                 db.execute(statement)
@@ -224,6 +261,17 @@ class Manifest:
             )
             db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('store_id', ?)", (uuid.uuid4().hex,))
             db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('generation', '0')")
+
+    def backup_to(self, target: Path) -> None:
+        """A consistent copy of the whole database at ``target`` (SQLite's online backup), as one file."""
+        with self._lock:
+            copy = sqlite3.connect(target)
+            try:
+                self._db.backup(copy)
+                # The copy stands alone: no -wal file to carry along.
+                copy.execute("PRAGMA journal_mode = DELETE")
+            finally:
+                copy.close()
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -276,6 +324,24 @@ class Manifest:
         )
         return _record_from_row(rows[0]) if rows else None
 
+    def find_by_source(self, file_name: str, source_path: str | None) -> DocumentRecord | None:
+        """The document with this file name ingested from ``source_path`` (``extra["source_path"]``);
+        with None, one stored before source paths were recorded."""
+        rows = self._query(
+            f"SELECT {_DOCUMENT_COLUMNS} FROM documents WHERE file_name = ? "
+            "AND json_extract(extra, '$.source_path') IS ? ORDER BY doc_id LIMIT 1",
+            (file_name, source_path),
+        )
+        return _record_from_row(rows[0]) if rows else None
+
+    def find_by_content(self, content_hash: str) -> DocumentRecord | None:
+        """A document stored with exactly this content hash (the first by id), or None."""
+        rows = self._query(
+            f"SELECT {_DOCUMENT_COLUMNS} FROM documents WHERE content_hash = ? ORDER BY doc_id LIMIT 1",
+            (content_hash,),
+        )
+        return _record_from_row(rows[0]) if rows else None
+
     def list_documents(self) -> list[DocumentRecord]:
         rows = self._query(f"SELECT {_DOCUMENT_COLUMNS} FROM documents ORDER BY doc_id")
         return [_record_from_row(row) for row in rows]
@@ -310,13 +376,15 @@ class Manifest:
         with self.transaction() as db:
             db.execute("DELETE FROM pending WHERE doc_id = ? AND version = ?", (doc_id, version))
 
-    def forget_pending(self, older_than: float) -> None:
+    def forget_pending(self) -> int:
+        """Forget every announced version (their writers are gone: the caller holds the writer lock)."""
         with self.transaction() as db:
-            db.execute("DELETE FROM pending WHERE started_at <= ?", (older_than,))
+            return int(db.execute("DELETE FROM pending").rowcount)
 
-    def pending_versions(self, newer_than: float) -> set[str]:
-        rows = self._query("SELECT version FROM pending WHERE started_at > ?", (newer_than,))
-        return {row["version"] for row in rows}
+    def pending_writes(self) -> list[PendingWrite]:
+        """Versions announced and not yet committed or abandoned, oldest first."""
+        rows = self._query("SELECT doc_id, version, started_at FROM pending ORDER BY started_at")
+        return [PendingWrite(row["doc_id"], row["version"], float(row["started_at"])) for row in rows]
 
     def swap_document(
         self, record: DocumentRecord, version: str, chunks: Sequence[tuple[str, Chunk]]
@@ -432,3 +500,21 @@ class Manifest:
     def close(self) -> None:
         with self._lock:
             self._db.close()
+
+
+def _connect_for_reading(path: Path) -> sqlite3.Connection:
+    """A connection that never writes the database; read-only when this process may not write it.
+
+    A WAL database in a folder we may not write: with a ``-wal`` file (a writer is open, or died)
+    SQLite reads it in ``mode=ro``; without one (every writer closed cleanly) ``mode=ro`` would still
+    need to create the ``-shm`` file, and ``immutable=1`` reads the file as it is.
+    """
+    if not path.is_file():
+        raise FileNotFoundError(path)
+    writable = os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+    if writable:
+        return sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+    wal = path.with_name(path.name + "-wal")
+    flag = "mode=ro" if wal.exists() else "immutable=1"
+    uri = f"{path.resolve().as_uri()}?{flag}"
+    return sqlite3.connect(uri, uri=True, check_same_thread=False, isolation_level=None)

@@ -9,30 +9,41 @@ Writing a document (:meth:`DocumentStore.replace_document`):
 
 The manifest is the source of truth: a Chroma hit counts only while its id is a current chunk row.
 A crash between steps leaves either unreferenced new vectors or stale old ones; both are deleted the
-next time the store opens (:meth:`DocumentStore.reconcile`).
+next time a writer opens the store (:meth:`DocumentStore.reconcile`).
+
+Steps 2-4 run under the data dir's writer lock (:mod:`vectorstore.lock`), which orders writers of all
+processes; reconciliation repairs only when it can take that lock at once, so it never mistakes another
+process's write in progress for a crash leftover. A store opened with ``mode="read"`` never writes:
+no schema, no repair, and a read-only data dir can be read (the embedded Chroma from a private copy,
+since Chroma cannot open a folder it may not write).
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import shutil
+import sqlite3
+import tempfile
 import threading
-import time
 import uuid
-from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from assistant.settings import ChromaSettings
-from ingestion.errors import CodedError
 from ingestion.model import Chunk, DocumentMetadata, DocumentRecord
 from vectorstore.chroma import STORE_ID_KEY, StoreEmbeddingFunction, open_client, open_collection
 from vectorstore.embeddings import EmbeddingError
-from vectorstore.manifest import Manifest
+from vectorstore.errors import StoreError as StoreError
+from vectorstore.lock import DEFAULT_LOCK_TIMEOUT, LOCK_FILE, WriterLock
+from vectorstore.manifest import Manifest, PendingWrite
 
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
@@ -43,15 +54,40 @@ logger = logging.getLogger(__name__)
 PATH_SEPARATOR = " › "
 MANIFEST_FILE = "manifest.sqlite"
 CHROMA_DIR = "chroma"
-# A version announced longer ago than this by a writer that never finished is a crash leftover.
-_PENDING_GRACE_SECONDS = 600.0
 
 ProgressCallback = Callable[[int, int], None]
 MetadataValue = str | int | float | bool
+# "write": may ingest, delete and repair (takes the writer lock for each write); "read": never writes.
+StoreMode = Literal["write", "read"]
 
 
-class StoreError(CodedError):
-    """The store cannot do what was asked. ``code`` is stable; ``message`` is Vietnamese."""
+@dataclass(frozen=True)
+class RepairReport:
+    """What a reconciliation fixed."""
+
+    dropped_documents: tuple[str, ...] = ()  # documents whose vectors were lost (to be ingested again)
+    removed_vectors: int = 0  # vectors that were no current chunk (an interrupted write's)
+    forgotten_pending: int = 0  # versions announced by writers that died
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.dropped_documents or self.removed_vectors or self.forgotten_pending)
+
+
+@dataclass(frozen=True)
+class Consistency:
+    """The manifest against Chroma, as read now (nothing fixed)."""
+
+    documents: int
+    chunks: int
+    vectors: int
+    missing: dict[str, int] = field(default_factory=dict)  # doc_id -> current chunks without a vector
+    orphans: tuple[str, ...] = ()  # vector ids that are no current chunk
+    pending: tuple[PendingWrite, ...] = ()
+
+    @property
+    def healthy(self) -> bool:
+        return not (self.missing or self.orphans or self.pending)
 
 
 @dataclass(frozen=True)
@@ -166,6 +202,8 @@ class DocumentStore:
         batch_size: int,
         *,
         shared_collection: bool,
+        writer: WriterLock | None = None,
+        scratch_dir: Path | None = None,
     ) -> None:
         self._data_dir = data_dir
         self._manifest = manifest
@@ -175,7 +213,10 @@ class DocumentStore:
         self._batch_size = batch_size
         self._shared_collection = shared_collection
         self._max_write_batch = max(1, client.get_max_batch_size())
+        # Threads of this process queue here; processes queue on the writer lock (None: read-only).
         self._write_lock = threading.RLock()
+        self._writer = writer
+        self._scratch_dir = scratch_dir
 
     # ------------------------------------------------------------------------------- opening
 
@@ -186,19 +227,45 @@ class DocumentStore:
         embeddings: Embeddings,
         chroma: ChromaSettings,
         *,
+        mode: StoreMode = "write",
         batch_size: int | None = None,
+        lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
     ) -> DocumentStore:
-        """Open (or create) the store in ``data_dir`` and clean up what an interrupted write left.
+        """Open (or create) the store in ``data_dir``.
 
+        ``mode="write"`` (ingest, delete, serve) needs a writable data dir, and cleans up what an
+        interrupted write left if no other process is writing. ``mode="read"`` (ask, search) writes
+        nothing and works on a read-only data dir; a store that does not exist yet is created, if the
+        data dir may be written. ``lock_timeout``: how long a write waits for another process's write.
         ``batch_size`` (chunks per embedding call) defaults to the embeddings' own ``batch_size``.
         """
         data_dir = Path(data_dir)
-        manifest = Manifest(data_dir / MANIFEST_FILE)
+        manifest_path = data_dir / MANIFEST_FILE
+        check_data_dir(data_dir, writable=mode == "write")
+        if mode == "read" and not manifest_path.is_file():
+            if not _creatable(data_dir):
+                raise StoreError(
+                    "store_not_found",
+                    "Thư mục dữ liệu chưa có kho văn bản, và không ghi được để tạo kho mới.",
+                    detail=str(data_dir),
+                )
+            check_data_dir(data_dir, writable=True)
+            mode = "write"  # nothing to read yet: create the store, as a writer would
+        writable = mode == "write"
+        manifest = _open_manifest(manifest_path, writable=writable)
+        scratch: Path | None = None
         try:
             identity = embedding_identity(embeddings)
-            _check_embedding_identity(manifest, identity)
+            _check_embedding_identity(manifest, identity, adopt=writable)
+            chroma_path = data_dir / CHROMA_DIR
+            if chroma.mode == "embedded" and not writable and not _writable_tree(chroma_path):
+                # Chroma cannot open a folder it may not write, even to read: read a private copy.
+                scratch = Path(tempfile.mkdtemp(prefix="vankien-readonly-"))
+                if chroma_path.is_dir():
+                    shutil.copytree(chroma_path, scratch / CHROMA_DIR)
+                chroma_path = scratch / CHROMA_DIR
             try:
-                client = open_client(chroma, data_dir / CHROMA_DIR)
+                client = open_client(chroma, chroma_path)
             except Exception as error:
                 raise StoreError(
                     "chroma_unavailable",
@@ -210,34 +277,79 @@ class DocumentStore:
             try:
                 function = StoreEmbeddingFunction.bind(identity, embeddings)
                 collection = open_collection(client, chroma.collection, function)
-                _claim_collection(collection, manifest.store_id, shared=chroma.mode == "http")
+                _claim_collection(collection, manifest.store_id, shared=chroma.mode == "http", adopt=writable)
             except BaseException:
                 _close_client(client)
                 raise
         except BaseException:
             manifest.close()
+            if scratch is not None:
+                shutil.rmtree(scratch, ignore_errors=True)
             raise
         size = batch_size or int(getattr(embeddings, "batch_size", 16))
         store = cls(
-            data_dir, manifest, client, collection, embeddings, size, shared_collection=chroma.mode == "http"
+            data_dir,
+            manifest,
+            client,
+            collection,
+            embeddings,
+            size,
+            shared_collection=chroma.mode == "http",
+            writer=WriterLock(data_dir, timeout=lock_timeout) if writable else None,
+            scratch_dir=scratch,
         )
-        try:
-            store.reconcile()
-        except BaseException:
-            store.close()
-            raise
+        if writable:
+            try:
+                store.reconcile()
+            except BaseException:
+                store.close()
+                raise
         return store
 
     def close(self) -> None:
         with self._write_lock:
             self._manifest.close()
             _close_client(self._client)
+            if self._scratch_dir is not None:
+                shutil.rmtree(self._scratch_dir, ignore_errors=True)
 
     def __enter__(self) -> DocumentStore:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+    @property
+    def writable(self) -> bool:
+        """False for a store opened with ``mode="read"``: every write raises ``store_read_only``."""
+        return self._writer is not None
+
+    @property
+    def cache_dir(self) -> Path:
+        """Where caches derived from the store may be written: the data dir, or a private folder when
+        the data dir is read-only (removed on :meth:`close`)."""
+        if self._scratch_dir is not None or not os.access(self._data_dir, os.W_OK):
+            if self._scratch_dir is None:
+                self._scratch_dir = Path(tempfile.mkdtemp(prefix="vankien-readonly-"))
+            return self._scratch_dir
+        return self._data_dir
+
+    @contextmanager
+    def writing(self, timeout: float | None = None) -> Iterator[None]:
+        """Hold the writer lock (this process's threads and every other process wait): no write of anyone
+        is half done inside. Waits up to ``timeout`` seconds (default: the store's) for another writer."""
+        writer = self._require_writer()
+        with self._write_lock, writer.hold(timeout):
+            yield
+
+    def _require_writer(self) -> WriterLock:
+        if self._writer is None:
+            raise StoreError(
+                "store_read_only",
+                "Kho đang được mở chỉ để đọc; lệnh này không ghi được.",
+                detail=str(self._data_dir),
+            )
+        return self._writer
 
     # ------------------------------------------------------------------------------- reading
 
@@ -265,6 +377,12 @@ class DocumentStore:
 
     def find_by_file(self, file_name: str) -> DocumentRecord | None:
         return self._manifest.find_by_file(file_name)
+
+    def find_by_source(self, file_name: str, source_path: str | None) -> DocumentRecord | None:
+        return self._manifest.find_by_source(file_name, source_path)
+
+    def find_by_content(self, content_hash: str) -> DocumentRecord | None:
+        return self._manifest.find_by_content(content_hash)
 
     def list_documents(self) -> list[DocumentRecord]:
         return self._manifest.list_documents()
@@ -356,82 +474,122 @@ class DocumentStore:
         """Store ``record`` with ``chunks`` as the document's only version, atomically.
 
         On any error the store is left as it was: the previous version (if any) stays current.
-        ``on_progress(done, total)`` is called after each embedded batch of chunks.
+        ``on_progress(done, total)`` is called after each embedded batch of chunks. The writer lock is
+        taken after embedding (the long part), for the Chroma write and the manifest swap.
         """
         if not record.doc_id:
             raise ValueError("a document needs a doc_id")
         if [c.index for c in chunks] != list(range(len(chunks))):
             raise ValueError("chunk indexes must be 0..n-1 in order")
+        writer = self._require_writer()
         with self._write_lock:
             vectors = self._embed([c.embed_text for c in chunks], on_progress)
             version = f"{record.content_hash[:12]}-{uuid.uuid4().hex[:8]}"
             ids = [chunk_id(record.doc_id, version, c.index) for c in chunks]
-            previous = list(self._manifest.chunk_owners(record.doc_id))
             stored = replace(
                 record,
                 chunk_count=len(chunks),
                 ingested_at=record.ingested_at or datetime.now(UTC).isoformat(timespec="seconds"),
             )
-            self._manifest.begin_version(record.doc_id, version)
-            try:
-                self._add_vectors(ids, vectors, [chunk_metadata(stored, version, c) for c in chunks], chunks)
-            except Exception as error:
-                self._discard_version(record.doc_id, version, ids)
-                raise StoreError(
-                    "vector_write_failed", "Lỗi khi ghi vectơ vào Chroma; kho giữ nguyên.", detail=str(error)
-                ) from error
-            try:
-                self._manifest.swap_document(stored, version, list(zip(ids, chunks, strict=True)))
-            except Exception as error:
-                self._discard_version(record.doc_id, version, ids)
-                raise StoreError(
-                    "manifest_write_failed",
-                    "Lỗi khi ghi danh mục văn bản; kho giữ nguyên.",
-                    detail=str(error),
-                ) from error
-            self._delete_vectors_quietly(previous)
+            with writer.hold():
+                # Read under the lock: another process may have replaced the document meanwhile.
+                previous = list(self._manifest.chunk_owners(record.doc_id))
+                self._manifest.begin_version(record.doc_id, version)
+                try:
+                    self._add_vectors(
+                        ids, vectors, [chunk_metadata(stored, version, c) for c in chunks], chunks
+                    )
+                except Exception as error:
+                    self._discard_version(record.doc_id, version, ids)
+                    raise StoreError(
+                        "vector_write_failed",
+                        "Lỗi khi ghi vectơ vào Chroma; kho giữ nguyên.",
+                        detail=str(error),
+                    ) from error
+                try:
+                    self._manifest.swap_document(stored, version, list(zip(ids, chunks, strict=True)))
+                except Exception as error:
+                    self._discard_version(record.doc_id, version, ids)
+                    raise StoreError(
+                        "manifest_write_failed",
+                        "Lỗi khi ghi danh mục văn bản; kho giữ nguyên.",
+                        detail=str(error),
+                    ) from error
+                self._delete_vectors_quietly(previous)
 
     def delete_document(self, doc_id: str) -> bool:
         """Remove a document and its chunks; False if there was no such document."""
-        with self._write_lock:
+        with self.writing():
             if self._manifest.version(doc_id) is None:
                 return False
             removed_ids = self._manifest.delete_document(doc_id)
             self._delete_vectors_quietly(removed_ids)
             return True
 
-    def reconcile(self) -> None:
-        """Bring Chroma in line with the manifest after an interrupted write.
+    def reconcile(self) -> RepairReport | None:
+        """Bring Chroma in line with the manifest after an interrupted write, if no one is writing.
 
-        Deletes vectors that are not current chunks (except those a running writer announced), and
-        forgets documents whose current vectors are missing, so that ingesting them again restores them.
+        Repairs only when the writer lock can be taken at once (or is already held by this process):
+        then no write of any process is under way, and every announced version, every vector that is no
+        current chunk, is a crash leftover. Deletes those vectors, and forgets documents whose current
+        vectors are missing, so that ingesting them again restores them. Returns what was fixed, or
+        None when it did not run (another process is writing, or the store is read-only).
+        """
+        if self._writer is None:
+            return None
+        with self._write_lock, self._writer.hold_if_free() as free:
+            if not free:
+                logger.info("another process is writing to %s; reconciliation skipped", self._data_dir)
+                return None
+            return self._repair()
+
+    def _repair(self) -> RepairReport:
+        owners = self._manifest.chunk_owners()
+        in_chroma = self._all_vector_ids()
+        missing = {owners[i] for i in owners.keys() - in_chroma}
+        dropped: list[str] = []
+        if missing:
+            dropped = self._manifest.drop_versions(dict(missing))
+            if dropped:
+                logger.warning("vectors missing for %s; these documents must be ingested again", dropped)
+                # Their remaining vectors are orphans now.
+                owners = {i: owner for i, owner in owners.items() if owner[0] not in dropped}
+        forgotten = self._manifest.forget_pending()
+        orphans = sorted(in_chroma - owners.keys())
+        if orphans:
+            logger.info("removing %d vectors left by an interrupted write", len(orphans))
+            self._delete_vectors(orphans)
+        return RepairReport(tuple(dropped), len(orphans), forgotten)
+
+    def consistency(self) -> Consistency:
+        """The manifest against Chroma as read now; fixes nothing.
+
+        Read while another process writes, a write in progress shows as orphans and a pending write.
         """
         with self._write_lock:
-            # Manifest first, then Chroma: a writer adds vectors before it commits their rows, so any
-            # row read here already has its vectors (unless they were really lost).
+            pending = tuple(self._manifest.pending_writes())
             owners = self._manifest.chunk_owners()
             in_chroma = self._all_vector_ids()
-            missing = {owners[i] for i in owners.keys() - in_chroma}
-            if missing:
-                dropped = self._manifest.drop_versions(dict(missing))
-                if dropped:
-                    logger.warning("vectors missing for %s; these documents must be ingested again", dropped)
-                    # Their remaining vectors are orphans now.
-                    owners = {i: owner for i, owner in owners.items() if owner[0] not in dropped}
-            # Versions announced by a writer that is still running (another process, when the Chroma
-            # server is shared) are spared; older announcements are crash leftovers.
-            grace = time.time() - _PENDING_GRACE_SECONDS if self._shared_collection else time.time()
-            self._manifest.forget_pending(older_than=grace)
-            candidates = in_chroma - owners.keys()
-            if not candidates:
-                return
-            # Re-read after listing Chroma: rows committed meanwhile are not orphans.
-            pending = self._manifest.pending_versions(newer_than=grace)
-            current = self._manifest.chunks_by_id(sorted(candidates))
-            orphans = [i for i in candidates if i not in current and _version_of(i) not in pending]
-            if orphans:
-                logger.info("removing %d vectors left by an interrupted write", len(orphans))
-                self._delete_vectors(orphans)
+            missing: dict[str, int] = {}
+            for vector_id in owners.keys() - in_chroma:
+                doc_id = owners[vector_id][0]
+                missing[doc_id] = missing.get(doc_id, 0) + 1
+            # Re-read: rows committed after the first read are not orphans.
+            extra = sorted(in_chroma - owners.keys())
+            current = self._manifest.chunks_by_id(extra)
+            orphans = tuple(i for i in extra if i not in current)
+            return Consistency(
+                documents=self._manifest.document_count(),
+                chunks=len(owners),
+                vectors=len(in_chroma),
+                missing=dict(sorted(missing.items())),
+                orphans=orphans,
+                pending=pending,
+            )
+
+    def vector_ids(self) -> set[str]:
+        """The ids of every vector in the collection (current chunks, and leftovers of unfinished writes)."""
+        return self._all_vector_ids()
 
     # ------------------------------------------------------------------------------- internals
 
@@ -522,8 +680,9 @@ def _version_of(vector_id: str) -> str:
     return version
 
 
-def _check_embedding_identity(manifest: Manifest, identity: str) -> None:
-    """Refuse to mix vectors of two models in one store; an empty store adopts the current model."""
+def _check_embedding_identity(manifest: Manifest, identity: str, *, adopt: bool) -> None:
+    """Refuse to mix vectors of two models in one store; an empty store adopts the current model
+    (when ``adopt``: a read-only open records nothing)."""
     recorded = manifest.meta("embedding_identity")
     if recorded == identity:
         return
@@ -534,11 +693,13 @@ def _check_embedding_identity(manifest: Manifest, identity: str) -> None:
             "hoặc dùng thư mục dữ liệu mới rồi nạp lại văn bản.",
             detail=f"kho: {recorded}; cấu hình: {identity}",
         )
-    manifest.set_meta("embedding_identity", identity)
+    if adopt:
+        manifest.set_meta("embedding_identity", identity)
 
 
-def _claim_collection(collection: ChromaCollection, store_id: str, *, shared: bool) -> None:
-    """Make sure the collection belongs to this store (a Chroma server may hold other stores' collections)."""
+def _claim_collection(collection: ChromaCollection, store_id: str, *, shared: bool, adopt: bool) -> None:
+    """Make sure the collection belongs to this store (a Chroma server may hold other stores' collections);
+    mark it ours if it is not marked yet (when ``adopt``: a read-only open marks nothing)."""
     metadata = dict(collection.metadata or {})
     owner = metadata.get(STORE_ID_KEY)
     if owner == store_id:
@@ -557,6 +718,93 @@ def _claim_collection(collection: ChromaCollection, store_id: str, *, shared: bo
             "(VANKIEN_CHROMA__COLLECTION).",
             detail=collection.name,
         )
+    if not adopt:
+        return
     # Embedded Chroma lives inside the data directory: it is ours even if the manifest was recreated.
     metadata[STORE_ID_KEY] = store_id
     collection.modify(metadata=metadata)
+
+
+# ------------------------------------------------------------------------------------- the data dir
+
+
+def check_data_dir(data_dir: Path, *, writable: bool) -> None:
+    """Fail with a coded error, before anything is opened, when ``data_dir`` cannot hold a store.
+
+    ``data_dir_invalid``: it (or a parent) is a file. ``data_dir_read_only`` (when ``writable``): it
+    cannot be created, or written (probed by opening the writer lock file, the first thing a writer
+    writes, and the manifest). A directory that does not exist yet is fine when it can be created.
+    """
+    data_dir = Path(data_dir)
+    for path in (data_dir, *data_dir.parents):
+        if path.exists():
+            if not path.is_dir():
+                raise StoreError(
+                    "data_dir_invalid",
+                    "Đường dẫn thư mục dữ liệu không phải là một thư mục (đã có một tệp trùng tên).",
+                    detail=str(path),
+                )
+            break
+    if not writable:
+        return
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        with open(data_dir / LOCK_FILE, "a"):
+            pass
+        manifest = data_dir / MANIFEST_FILE
+        if manifest.exists():
+            os.close(os.open(manifest, os.O_WRONLY | os.O_APPEND))
+    except (FileExistsError, NotADirectoryError) as error:
+        raise StoreError(
+            "data_dir_invalid",
+            "Đường dẫn thư mục dữ liệu không phải là một thư mục (đã có một tệp trùng tên).",
+            detail=f"{data_dir}: {error}",
+        ) from error
+    except OSError as error:
+        raise StoreError(
+            "data_dir_read_only",
+            "Không ghi được vào thư mục dữ liệu (chỉ đọc hoặc không có quyền ghi); lệnh này cần ghi vào kho.",
+            detail=f"{data_dir}: {error}",
+        ) from error
+
+
+def open_catalog(data_dir: Path) -> Manifest:
+    """The manifest alone, read-only: what listing documents and their sections needs (no Chroma, no
+    model). A store that does not exist yet reads as empty, and nothing is created. Close it after use."""
+    data_dir = Path(data_dir)
+    check_data_dir(data_dir, writable=False)
+    path = data_dir / MANIFEST_FILE
+    if not path.is_file():
+        return Manifest.empty()
+    return _open_manifest(path, writable=False)
+
+
+def _open_manifest(path: Path, *, writable: bool) -> Manifest:
+    try:
+        return Manifest(path, writable=writable)
+    except sqlite3.Error as error:
+        raise StoreError(
+            "manifest_unreadable",
+            "Không mở được danh mục văn bản (manifest.sqlite) trong thư mục dữ liệu.",
+            detail=f"{path}: {error}",
+        ) from error
+
+
+def _creatable(data_dir: Path) -> bool:
+    """Could ``data_dir`` (or the store files in it) be created by this process?"""
+    for path in (data_dir, *data_dir.parents):
+        if path.exists():
+            return os.access(path, os.W_OK | os.X_OK)
+    return False
+
+
+def _writable_tree(path: Path) -> bool:
+    """May this process write ``path`` and every folder and file under it? (False if it does not exist.)"""
+    if not path.is_dir():
+        return os.access(path.parent, os.W_OK) if not path.exists() else False
+    for folder, _, files in os.walk(path):
+        if not os.access(folder, os.W_OK):
+            return False
+        if not all(os.access(Path(folder) / name, os.W_OK) for name in files):
+            return False
+    return True
