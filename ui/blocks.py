@@ -12,8 +12,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assistant.answering import AskFilters, Turn
+from assistant.api.security import Role
 from ingestion.model import DocumentRecord
-from ui.access import ROLE_LABELS, AccessDenied, initial_role, keys_required, require, role_for_key
+from ui.access import LOGOUT_PATH, ROLE_LABELS, AccessDenied, keys_required, require, role_of_request
 from ui.render import (
     document_label,
     escape_markdown,
@@ -123,17 +124,28 @@ def build_blocks(get_runtime: RuntimeGetter) -> "gr.Blocks":
     from ui.chat import stream_chat
     from ui.evaluation import EvaluationError, counts_text, metric_rows, plots_html, run_testset_file
 
-    def checked(role: str | None, needed: str) -> None:
+    def role_of(request: gr.Request | None) -> Role | None:
+        # From the request itself (its key header or the session cookie), never from page state.
+        from assistant.api.security import KeyRing
+
+        keys = KeyRing.from_settings(get_runtime().settings.api)
+        if request is None:
+            return "admin" if keys.open_access else None
+        return role_of_request(keys, request.headers, dict(request.cookies))
+
+    def checked(request: gr.Request | None, needed: Role) -> Role:
+        role = role_of(request)
         try:
-            require(role, needed)  # type: ignore[arg-type]
+            require(role, needed)
         except AccessDenied as denied:
             raise gr.Error(denied.message) from None
+        assert role is not None
+        return role
 
     def lookup(doc_id: str) -> DocumentRecord | None:
         return get_runtime().store.get(doc_id)
 
     with gr.Blocks(title="Văn Kiện QA — Hỏi đáp văn kiện") as demo:
-        role_state = gr.State(None)
         turns_state = gr.State([])
         pending_delete = gr.State(None)
 
@@ -143,9 +155,13 @@ def build_blocks(get_runtime: RuntimeGetter) -> "gr.Blocks":
             elem_id="vk-header",
         )
         with gr.Row(visible=False, elem_id="vk-key-row") as key_row:
-            key_box = gr.Textbox(label="Khoá truy cập", type="password", scale=4, elem_id="vk-key")
-            key_button = gr.Button("Xác nhận khoá", scale=1)
-            key_status = gr.Markdown()
+            key_status = gr.Markdown(elem_id="vk-key-status")
+            # A plain form: the key lives in an HttpOnly cookie that only the server can clear.
+            gr.HTML(
+                f'<form method="post" action="{LOGOUT_PATH.lstrip("/")}">'
+                '<button type="submit" class="vk-change-key">Đổi khoá</button></form>',
+                elem_id="vk-change-key",
+            )
 
         with gr.Tabs():
             # ----------------------------------------------------------------------------- Hỏi đáp
@@ -271,7 +287,8 @@ def build_blocks(get_runtime: RuntimeGetter) -> "gr.Blocks":
             search_documents, search_localities, search_year, search_types,
         ]  # fmt: skip
 
-        def refresh_store_views() -> list[Any]:
+        def refresh_store_views(request: gr.Request) -> list[Any]:
+            checked(request, "reader")
             records = get_runtime().store.list_documents()
             choices = filter_choices(records)
             filters = [
@@ -295,42 +312,44 @@ def build_blocks(get_runtime: RuntimeGetter) -> "gr.Blocks":
 
         store_view_outputs = [documents_table, selected_document, *filter_outputs, *example_buttons]
 
-        def on_load() -> list[Any]:
+        def on_load(request: gr.Request) -> list[Any]:
+            role = checked(request, "reader")
             runtime = get_runtime()
             folder = runtime.settings.api.testsets_dir
             testsets = [str(folder / name) for name in available_testsets(folder)]
+            admin = role == "admin"
+            status = f"Đã xác nhận: quyền {ROLE_LABELS[role]}."
+            if not admin:
+                status += " Nạp, xoá văn bản và Đánh giá cần khoá quản trị."
             return [
-                initial_role(runtime.settings),
                 gr.update(visible=keys_required(runtime.settings)),
+                status,
+                # Files go to the server as soon as they are chosen: only admins get the pickers.
+                gr.update(interactive=admin),
+                gr.update(interactive=admin),
                 gr.update(
                     choices=[(Path(p).name, p) for p in testsets], value=testsets[0] if testsets else None
                 ),
-                *refresh_store_views(),
+                *refresh_store_views(request),
             ]
 
-        demo.load(on_load, outputs=[role_state, key_row, testset_choice, *store_view_outputs])
-
-        def enter_key(key: str) -> tuple[Any, str]:
-            role = role_for_key(get_runtime().settings, key or "")
-            if role is None:
-                return None, "Khoá không đúng."
-            return role, f"Đã xác nhận: quyền {ROLE_LABELS[role]}."
-
-        key_button.click(enter_key, inputs=[key_box], outputs=[role_state, key_status])
-        key_box.submit(enter_key, inputs=[key_box], outputs=[role_state, key_status])
+        demo.load(
+            on_load,
+            outputs=[key_row, key_status, upload_files, testset_upload, testset_choice, *store_view_outputs],
+        )
 
         # --- Hỏi đáp
         def respond(
             question: str,
             messages: list[dict[str, Any]],
             turns: list[Turn],
-            role: str | None,
             documents: list[str] | None,
             localities: list[str] | None,
             year: str | None,
             types: list[str] | None,
+            request: gr.Request,
         ) -> Iterator[tuple[Any, Any, Any]]:
-            checked(role, "reader")
+            checked(request, "reader")
             runtime = get_runtime()
             try:
                 question = check_question(question, runtime.settings)
@@ -348,7 +367,6 @@ def build_blocks(get_runtime: RuntimeGetter) -> "gr.Blocks":
             question_box,
             chatbot,
             turns_state,
-            role_state,
             ask_documents,
             ask_localities,
             ask_year,
@@ -363,14 +381,14 @@ def build_blocks(get_runtime: RuntimeGetter) -> "gr.Blocks":
         # --- Tra cứu
         def search(
             query: str,
-            role: str | None,
             documents: list[str] | None,
             localities: list[str] | None,
             year: str | None,
             types: list[str] | None,
             limit: float,
+            request: gr.Request,
         ) -> str:
-            checked(role, "reader")
+            checked(request, "reader")
             query = (query or "").strip()
             if not query:
                 raise gr.Error("Hãy nhập từ khoá.")
@@ -381,7 +399,6 @@ def build_blocks(get_runtime: RuntimeGetter) -> "gr.Blocks":
 
         search_inputs = [
             search_box,
-            role_state,
             search_documents,
             search_localities,
             search_year,
@@ -392,14 +409,14 @@ def build_blocks(get_runtime: RuntimeGetter) -> "gr.Blocks":
         search_box.submit(search, inputs=search_inputs, outputs=[search_results])
 
         # --- Văn bản
-        def show_tree(doc_id: str | None, role: str | None) -> str:
+        def show_tree(doc_id: str | None, request: gr.Request) -> str:
             if not doc_id:
                 return ""
-            checked(role, "reader")
+            checked(request, "reader")
             record = lookup(doc_id)
             return section_tree_html(record) if record else '<p class="vk-empty">Không còn văn bản này.</p>'
 
-        selected_document.change(show_tree, inputs=[selected_document, role_state], outputs=[section_tree])
+        selected_document.change(show_tree, inputs=[selected_document], outputs=[section_tree])
 
         def select_row(event: gr.SelectData) -> Any:
             row = event.row_value
@@ -409,13 +426,13 @@ def build_blocks(get_runtime: RuntimeGetter) -> "gr.Blocks":
 
         def upload(
             files: list[str] | None,
-            role: str | None,
+            request: gr.Request,
             progress: gr.Progress = gr.Progress(),  # noqa: B008 - how Gradio injects a progress bar
         ) -> list[list[Any]]:
             from assistant.services.documents import ingest_staged, stage_upload
             from ingestion.model import IngestError
 
-            checked(role, "admin")
+            checked(request, "admin")
             if not files:
                 raise gr.Error("Hãy chọn ít nhất một tệp.")
             runtime = get_runtime()
@@ -451,12 +468,12 @@ def build_blocks(get_runtime: RuntimeGetter) -> "gr.Blocks":
             progress(1.0, desc="Xong")
             return rows
 
-        upload_button.click(upload, inputs=[upload_files, role_state], outputs=[upload_results]).then(
+        upload_button.click(upload, inputs=[upload_files], outputs=[upload_results]).then(
             refresh_store_views, outputs=store_view_outputs
         )
 
-        def ask_delete(doc_id: str | None, role: str | None) -> tuple[Any, Any, Any]:
-            checked(role, "admin")
+        def ask_delete(doc_id: str | None, request: gr.Request) -> tuple[Any, Any, Any]:
+            checked(request, "admin")
             record = lookup(doc_id) if doc_id else None
             if record is None:
                 raise gr.Error("Hãy chọn một văn bản.")
@@ -465,12 +482,12 @@ def build_blocks(get_runtime: RuntimeGetter) -> "gr.Blocks":
 
         delete_button.click(
             ask_delete,
-            inputs=[selected_document, role_state],
+            inputs=[selected_document],
             outputs=[pending_delete, confirm_group, confirm_text],
         )
 
-        def confirm_delete(doc_id: str | None, role: str | None) -> tuple[Any, Any, str]:
-            checked(role, "admin")
+        def confirm_delete(doc_id: str | None, request: gr.Request) -> tuple[Any, Any, str]:
+            checked(request, "admin")
             from assistant.services.documents import delete_document
 
             runtime = get_runtime()
@@ -483,7 +500,7 @@ def build_blocks(get_runtime: RuntimeGetter) -> "gr.Blocks":
 
         confirm_button.click(
             confirm_delete,
-            inputs=[pending_delete, role_state],
+            inputs=[pending_delete],
             outputs=[pending_delete, confirm_group, delete_status],
         ).then(refresh_store_views, outputs=store_view_outputs).then(lambda: "", outputs=[section_tree])
         cancel_button.click(lambda: (None, gr.update(visible=False)), outputs=[pending_delete, confirm_group])
@@ -492,10 +509,10 @@ def build_blocks(get_runtime: RuntimeGetter) -> "gr.Blocks":
         def evaluate(
             chosen: str | None,
             uploaded: str | None,
-            role: str | None,
+            request: gr.Request,
             progress: gr.Progress = gr.Progress(),  # noqa: B008 - how Gradio injects a progress bar
         ) -> tuple[str, list[list[str]], str, str]:
-            checked(role, "admin")
+            checked(request, "admin")
             runtime = get_runtime()
             source = uploaded or chosen
             if not source:
@@ -527,7 +544,7 @@ def build_blocks(get_runtime: RuntimeGetter) -> "gr.Blocks":
 
         run_button.click(
             evaluate,
-            inputs=[testset_choice, testset_upload, role_state],
+            inputs=[testset_choice, testset_upload],
             outputs=[run_status, metrics_table, plots, report_file],
         )
 

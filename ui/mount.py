@@ -1,4 +1,4 @@
-"""Mount the Gradio UI on the FastAPI app at ``/``."""
+"""Mount the Gradio UI on the FastAPI app at ``/``, behind the same keys and roles as the API."""
 
 from __future__ import annotations
 
@@ -18,14 +18,22 @@ def mount_ui(app: FastAPI, settings: Settings | None = None) -> None:
     """Mount the UI at ``/``. Handlers use ``app.state.runtime``, which the app's lifespan opens.
 
     Call it last in the app factory: the UI's catch-all route must come after the API's routes.
-    ``settings`` (default: the process settings) caps the size of uploaded files.
+    ``settings`` (default: the process settings) caps the size of uploaded files. Every request to
+    the UI goes through :class:`~ui.access.UiAccessGate` with the app's key ring and failed-key
+    limiter (``app.state.keys``, ``app.state.auth_limiter``).
     """
     import gradio as gr
+    from starlette.routing import Mount
 
+    from assistant.api.security import FailedAuthLimiter, KeyRing
     from assistant.settings import get_settings
+    from ui.access import UiAccessGate, install_session_routes
     from ui.blocks import build_blocks
 
     settings = settings or get_settings()
+    keys: KeyRing = app.state.keys
+    limiter: FailedAuthLimiter = app.state.auth_limiter
+    install_session_routes(app, keys, limiter)
 
     def current_runtime() -> Runtime:
         runtime: Runtime = app.state.runtime
@@ -41,3 +49,6 @@ def mount_ui(app: FastAPI, settings: Settings | None = None) -> None:
         footer_links=["settings"],
         show_error=True,
     )
+    mount = app.router.routes[-1]
+    assert isinstance(mount, Mount), "mount_gradio_app did not add a Mount last"
+    mount.app = UiAccessGate(mount.app, keys, limiter)

@@ -12,9 +12,10 @@ from starlette.routing import Route
 from starlette.types import Scope
 
 from assistant.api.errors import ApiError, install_error_handlers
+from assistant.api.hardening import SameOriginMiddleware, SecurityHeadersMiddleware, install_local_docs
 from assistant.api.limits import BodyLimitMiddleware
 from assistant.api.metrics import ApiMetrics, MetricsMiddleware
-from assistant.api.security import KeyRing
+from assistant.api.security import FailedAuthLimiter, KeyRing
 from assistant.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -103,6 +104,9 @@ def create_app(settings: Settings | None = None, data_dir: Path | None = None) -
         description=DESCRIPTION,
         version="0.1.0",
         lifespan=lifespan,
+        # Served by install_local_docs with local files (the defaults fetch Swagger UI from a CDN).
+        docs_url=None,
+        redoc_url=None,
         openapi_tags=[
             {"name": "Hỏi đáp", "description": "Câu trả lời kèm trích dẫn đã kiểm chứng."},
             {"name": "Tra cứu", "description": "Tìm các mục văn bản liên quan."},
@@ -119,6 +123,7 @@ def create_app(settings: Settings | None = None, data_dir: Path | None = None) -
     app.state.settings = settings
     app.state.data_dir = store_dir
     app.state.keys = KeyRing.from_settings(settings.api)
+    app.state.auth_limiter = FailedAuthLimiter(settings.api.max_failed_auth_per_minute)
     app.state.runtime = None
     app.state.ready = False
     metrics = ApiMetrics(lambda: app.state.runtime)
@@ -127,6 +132,11 @@ def create_app(settings: Settings | None = None, data_dir: Path | None = None) -
     install_error_handlers(app)
     app.add_middleware(BodyLimitMiddleware, limit_for=_body_limit(settings))
     app.add_middleware(MetricsMiddleware, metrics=metrics)
+    app.add_middleware(
+        SameOriginMiddleware, open_access=app.state.keys.open_access, allowed_hosts=[settings.api.host]
+    )
+    # Outermost: the refusals of the middlewares above carry the headers too.
+    app.add_middleware(SecurityHeadersMiddleware)
 
     from assistant.api.routers import ask, documents, evals, health, jobs, openai_compat, search
     from assistant.api.routers import metrics as metrics_router
@@ -144,6 +154,7 @@ def create_app(settings: Settings | None = None, data_dir: Path | None = None) -
     for router in routers:
         app.include_router(router)
     _answer_unknown_api_paths(app, routers)
+    install_local_docs(app, "Văn Kiện QA")
     if settings.api.ui:
         # Last: the UI mounted at / must not shadow the API's routes.
         from ui.mount import mount_ui

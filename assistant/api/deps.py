@@ -8,7 +8,7 @@ from fastapi import Depends, Request
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 from assistant.api.metrics import ApiMetrics
-from assistant.api.security import KeyRing, Role, authorize, presented_key
+from assistant.api.security import FailedAuthLimiter, KeyRing, Role, authorize, client_address, presented_key
 from assistant.runtime import Runtime
 from assistant.services.jobs import JobManager
 from assistant.settings import Settings
@@ -45,14 +45,18 @@ def _presented(
     return presented_key(f"Bearer {bearer.credentials}" if bearer else None, api_key)
 
 
-def require_reader(request: Request, key: Annotated[str | None, Depends(_presented)]) -> Role:
+def _authorize(request: Request, key: str | None, needed: Role) -> Role:
     keys: KeyRing = request.app.state.keys
-    return authorize(keys, key, "reader")
+    limiter: FailedAuthLimiter = request.app.state.auth_limiter
+    return authorize(keys, key, needed, limiter=limiter, client=client_address(request.scope))
+
+
+def require_reader(request: Request, key: Annotated[str | None, Depends(_presented)]) -> Role:
+    return _authorize(request, key, "reader")
 
 
 def require_admin(request: Request, key: Annotated[str | None, Depends(_presented)]) -> Role:
-    keys: KeyRing = request.app.state.keys
-    return authorize(keys, key, "admin")
+    return _authorize(request, key, "admin")
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]

@@ -1,18 +1,29 @@
 """API keys and the two roles: reader (ask, search, read documents) and admin (upload, delete, evaluate).
 
-A key travels as ``Authorization: Bearer <key>`` (what the ``openai`` client sends) or ``X-API-Key``.
-With no key configured at all the service is open to everyone who can reach it, which is why
-``vankien serve`` then binds to 127.0.0.1 only.
+A key travels as ``Authorization: Bearer <key>`` (what the ``openai`` client sends) or ``X-API-Key``;
+the web UI keeps it in an HttpOnly cookie (:data:`SESSION_COOKIE`). With no key configured at all the
+service is open to everyone who can reach it, which is why ``vankien serve`` then binds to 127.0.0.1
+only. Wrong keys are counted per client address (:class:`FailedAuthLimiter`), so keys cannot be
+guessed at network speed.
 """
 
 from __future__ import annotations
 
 import hmac
+import ipaddress
+import math
+import threading
+import time
+from collections import OrderedDict, deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
+from starlette.types import Scope
+
 from assistant.api.errors import ApiError
 from assistant.settings import ApiSettings
+from ingestion.errors import CodedError
 
 Role = Literal["reader", "admin"]
 
@@ -53,8 +64,71 @@ def presented_key(authorization: str | None, x_api_key: str | None) -> str | Non
     return None
 
 
-def authorize(keys: KeyRing, key: str | None, needed: Role) -> Role:
-    """The caller's role, or 401 (no or unknown key) / 403 (a reader key where admin is needed)."""
+# The cookie that carries the web UI's key: HttpOnly (page scripts cannot read it), SameSite=Strict
+# (other sites' pages cannot make the browser send it).
+SESSION_COOKIE = "vankien_key"
+FAILED_AUTH_WINDOW_S = 60.0
+
+
+class FailedAuthLimiter:
+    """At most ``per_minute`` wrong keys per client address in any 60 s; then that address waits.
+
+    In memory and thread-safe (the API's handlers run in a thread pool). Bounded: at most
+    ``max_clients`` addresses are remembered (the least recently failing are forgotten first) and at
+    most ``per_minute`` failure times per address.
+    """
+
+    def __init__(
+        self, per_minute: int, *, max_clients: int = 10_000, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.per_minute = per_minute
+        self.max_clients = max_clients
+        self._clock = clock
+        self._failures: OrderedDict[str, deque[float]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def retry_after(self, client: str) -> int | None:
+        """Whole seconds until ``client`` may present a key again, or None when it may now."""
+        with self._lock:
+            failures = self._failures.get(client)
+            if failures is None or len(failures) < self.per_minute:
+                return None
+            wait = failures[0] + FAILED_AUTH_WINDOW_S - self._clock()
+            if wait <= 0:
+                return None
+            return max(1, math.ceil(wait))
+
+    def record_failure(self, client: str) -> None:
+        with self._lock:
+            failures = self._failures.pop(client, None)
+            if failures is None:
+                failures = deque(maxlen=self.per_minute)
+            failures.append(self._clock())
+            self._failures[client] = failures  # now the most recent
+            while len(self._failures) > self.max_clients:
+                self._failures.popitem(last=False)
+
+
+def too_many_failures(retry_after: int) -> ApiError:
+    return ApiError(
+        429,
+        "too_many_failed_auth",
+        f"Quá nhiều lần nhập sai khoá API từ địa chỉ này; hãy thử lại sau {retry_after} giây.",
+        f"Too many wrong API keys from this address; try again in {retry_after} seconds.",
+        headers={"Retry-After": str(retry_after)},
+    )
+
+
+def authorize(
+    keys: KeyRing,
+    key: str | None,
+    needed: Role,
+    *,
+    limiter: FailedAuthLimiter | None = None,
+    client: str = "unknown",
+) -> Role:
+    """The caller's role, or 401 (no or unknown key) / 403 (a reader key where admin is needed) /
+    429 (``client`` presented too many wrong keys in the last minute: no key is even looked at)."""
     if keys.open_access:
         return "admin"
     if key is None:
@@ -65,8 +139,12 @@ def authorize(keys: KeyRing, key: str | None, needed: Role) -> Role:
             "An API key is required: send 'Authorization: Bearer <key>' or 'X-API-Key: <key>'.",
             headers={"WWW-Authenticate": "Bearer"},
         )
+    if limiter is not None and (wait := limiter.retry_after(client)) is not None:
+        raise too_many_failures(wait)
     role = keys.role_of(key)
     if role is None:
+        if limiter is not None:
+            limiter.record_failure(client)
         raise ApiError(
             401,
             "invalid_api_key",
@@ -82,3 +160,41 @@ def authorize(keys: KeyRing, key: str | None, needed: Role) -> Role:
             "This operation needs an admin API key; the key used can only read.",
         )
     return role
+
+
+def client_address(scope: Scope) -> str:
+    """The peer's address, which failed keys are counted by (behind a proxy: the proxy's)."""
+    client = scope.get("client")
+    return str(client[0]) if client else "unknown"
+
+
+def is_loopback_host(host: str) -> bool:
+    """``localhost``, 127.0.0.0/8 or ::1 (brackets allowed): addresses only this machine can reach."""
+    name = host.strip().strip("[]").lower()
+    if name == "localhost" or name.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
+class PlainHttpWithKeysError(CodedError):
+    """Keys configured, plain HTTP on an address other machines reach, and the settings say refuse."""
+
+    def __init__(self, host: str) -> None:
+        super().__init__(
+            "plain_http_with_keys",
+            f"Không khởi động: khoá API sẽ đi qua HTTP không mã hoá trên địa chỉ {host}, ai nghe lén "
+            "mạng cũng đọc được. Hãy đặt máy chủ sau một proxy TLS (HTTPS) và cho máy chủ lắng nghe "
+            "127.0.0.1, hoặc đặt VANKIEN_API__PLAIN_HTTP_WITH_KEYS=warn nếu chấp nhận rủi ro.",
+        )
+
+
+def plain_http_warning(host: str) -> str:
+    """The start-up warning when keys will travel over plain HTTP to ``host``."""
+    return (
+        f"Khoá API sẽ đi qua HTTP không mã hoá trên địa chỉ {host}: ai nghe lén mạng cũng đọc được. "
+        "Hãy đặt máy chủ sau một proxy TLS (HTTPS) và cho máy chủ lắng nghe 127.0.0.1 "
+        "(VANKIEN_API__PLAIN_HTTP_WITH_KEYS=refuse để không khởi động trong trường hợp này)."
+    )

@@ -20,7 +20,6 @@ pytestmark = pytest.mark.integration
 TIMEOUT = 60_000
 READER_KEY = "khoa-doc-3f9a"
 ADMIN_KEY = "khoa-quan-tri-7c21"
-KEY_REQUIRED = "Hãy nhập khoá truy cập"
 ADMIN_REQUIRED = "cần khoá quản trị"
 
 # Two answerable questions over the conftest's documents (file names as the fixture writes them) and
@@ -126,8 +125,15 @@ def _expect_error(page: Any, message: str) -> None:
 
 
 def _enter_key(page: Any, key: str) -> None:
+    """Types ``key`` on the key page and submits it (the page reloads: the UI, or the key page again)."""
     page.locator("#vk-key input").fill(key)
     page.get_by_role("button", name="Xác nhận khoá").click()
+    page.wait_for_load_state()
+
+
+def _change_key(page: Any) -> None:
+    page.get_by_role("button", name="Đổi khoá").click()
+    page.locator("#vk-key input").wait_for(state="visible", timeout=TIMEOUT)
 
 
 def _run_evaluation(page: Any, testset: Path) -> None:
@@ -184,15 +190,18 @@ def keyed_server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture
 def keyed_page(browser_context: Any, keyed_server_url: str, request: pytest.FixtureRequest) -> Iterator[Any]:
+    """A tab on the keyed server with no key yet (the browser's cookies cleared): the key page."""
+    browser_context.clear_cookies()
     tab = browser_context.new_page()
     tab.goto(keyed_server_url + "/")
-    tab.locator("#vk-question textarea").wait_for(state="visible", timeout=TIMEOUT)
+    tab.locator("#vk-key input").wait_for(state="visible", timeout=TIMEOUT)
     try:
         yield tab
     finally:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         tab.screenshot(path=str(SCREENSHOTS / f"{request.node.name}.png"), full_page=True)
         tab.close()
+        browser_context.clear_cookies()
 
 
 def test_evaluation_runs_an_uploaded_testset_and_offers_a_self_contained_report(
@@ -226,27 +235,68 @@ def test_evaluation_runs_an_uploaded_testset_and_offers_a_self_contained_report(
     assert not re.search(r"https?://", html), "the report refers to something on the network"
 
 
-def test_keys_gate_asking_and_admin_actions(keyed_page: Any, tmp_path: Path) -> None:
+def test_without_a_key_the_page_is_only_the_key_prompt(keyed_page: Any, keyed_server_url: str) -> None:
     page = keyed_page
-    key_row = page.locator("#vk-key-row")
-    expect(key_row).to_be_visible(timeout=TIMEOUT)
-    expect(key_row).to_contain_text("Khoá truy cập")
-
-    # No key yet: asking is refused in Vietnamese, and nothing is answered.
-    _ask(page, "Giá trị sản xuất công nghiệp của huyện Hòa An năm 2023 là bao nhiêu?")
-    _expect_error(page, KEY_REQUIRED)
-    assert "4.215" not in page.locator("#vk-chat").inner_text()
+    expect(page.locator("#vk-key-row")).to_contain_text("Khoá truy cập")
+    html = page.content()
+    for shown in ("118/BC-UBND", "21-NQ/HU", "bao-cao-118", "gradio_config"):
+        assert shown not in html, shown
+    assert page.locator("#vk-question").count() == 0
+    assert page.get_by_role("tab").count() == 0
+    # The UI's own API answers nothing without a key either, even from this same page.
+    response = page.request.post(keyed_server_url + "/gradio_api/call/refresh_store_views", data={"data": []})
+    assert response.status == 401
+    assert response.json()["error"]["code"] == "missing_api_key"
 
     _enter_key(page, "khoa-sai")
-    expect(key_row).to_contain_text("Khoá không đúng.", timeout=TIMEOUT)
+    expect(page.locator("#vk-key-status")).to_contain_text("Khoá không đúng.", timeout=TIMEOUT)
+    assert "21-NQ/HU" not in page.content()
 
-    # Reader: asking works...
+
+def test_a_reader_key_asks_but_cannot_upload_delete_or_evaluate(
+    keyed_page: Any, keyed_server_url: str, tmp_path: Path
+) -> None:
+    page = keyed_page
     _enter_key(page, READER_KEY)
+    key_row = page.locator("#vk-key-row")
     expect(key_row).to_contain_text("quyền đọc", timeout=TIMEOUT)
     _ask(page, "Giá trị sản xuất công nghiệp của huyện Hòa An năm 2023 là bao nhiêu?")
     expect(page.locator("#vk-chat")).to_contain_text("4.215 tỷ đồng", timeout=TIMEOUT)
 
-    # ...but upload, delete and evaluation are refused.
+    _open_tab(page, "Văn bản")
+    table = page.locator("#vk-documents")
+    expect(table).to_contain_text("21-NQ/HU", timeout=TIMEOUT)
+    # No file picker for a reader, and the server refuses a reader's file even when sent by hand.
+    assert page.locator("#vk-upload input[type=file]").count() == 0
+    refused = page.request.post(
+        keyed_server_url + "/gradio_api/upload",
+        multipart={"files": {"name": "x.txt", "mimeType": "text/plain", "buffer": "Nội dung.".encode()}},
+    )
+    assert refused.status == 403
+    assert refused.json()["error"]["code"] == "admin_required"
+    page.locator("#vk-upload-button").click()
+    _expect_error(page, ADMIN_REQUIRED)
+
+    table.get_by_text("21-NQ/HU", exact=True).filter(visible=True).first.click()
+    expect(page.locator("#vk-tree")).to_contain_text("Mục tiêu", timeout=TIMEOUT)
+    page.get_by_role("button", name="Xoá văn bản này").click()
+    _expect_error(page, ADMIN_REQUIRED)
+    expect(page.locator("#vk-confirm-delete")).to_be_hidden()
+
+    _open_tab(page, "Đánh giá")
+    page.get_by_role("button", name="Chạy đánh giá").click()
+    _expect_error(page, ADMIN_REQUIRED)
+    assert "retrieval.hit@5" not in page.locator("#vk-metrics").inner_text()
+
+
+def test_an_admin_key_uploads_deletes_and_evaluates(keyed_page: Any, tmp_path: Path) -> None:
+    page = keyed_page
+    _enter_key(page, READER_KEY)
+    expect(page.locator("#vk-key-row")).to_contain_text("quyền đọc", timeout=TIMEOUT)
+    _change_key(page)
+    _enter_key(page, ADMIN_KEY)
+    expect(page.locator("#vk-key-row")).to_contain_text("quyền quản trị", timeout=TIMEOUT)
+
     upload = tmp_path / "thong-bao-77.txt"
     upload.write_text(
         "ỦY BAN NHÂN DÂN HUYỆN HÒA AN\n\nSố: 77/TB-UBND\n\nTHÔNG BÁO\nvề lịch trực Tết\n\n"
@@ -255,32 +305,10 @@ def test_keys_gate_asking_and_admin_actions(keyed_page: Any, tmp_path: Path) -> 
     )
     _open_tab(page, "Văn bản")
     page.locator("#vk-upload input[type=file]").set_input_files(str(upload))
-    page.locator("#vk-upload-button").click()
-    _expect_error(page, ADMIN_REQUIRED)
-    expect(page.locator("#vk-documents")).not_to_contain_text("77/TB-UBND")
-
-    table = page.locator("#vk-documents")
-    table.get_by_text("21-NQ/HU", exact=True).filter(visible=True).first.click()
-    expect(page.locator("#vk-tree")).to_contain_text("Mục tiêu", timeout=TIMEOUT)
-    page.get_by_role("button", name="Xoá văn bản này").click()
-    _expect_error(page, ADMIN_REQUIRED)
-    expect(page.locator("#vk-confirm-delete")).to_be_hidden()
-
-    testset = _write_testset(tmp_path)
-    _run_evaluation(page, testset)
-    _expect_error(page, ADMIN_REQUIRED)
-    assert "retrieval.hit@5" not in page.locator("#vk-metrics").inner_text()
-
-    # Admin: the same three work.
-    _enter_key(page, ADMIN_KEY)
-    expect(key_row).to_contain_text("quyền quản trị", timeout=TIMEOUT)
-    page.get_by_role("button", name="Chạy đánh giá").click()
-    expect(_evaluation_status(page)).to_contain_text("3 câu", timeout=TIMEOUT)
-    assert _metric_value(page, "retrieval.hit@5") not in ("", "—")
-
-    _open_tab(page, "Văn bản")
+    page.locator("#vk-upload").get_by_text(upload.name).first.wait_for(timeout=TIMEOUT)
     page.locator("#vk-upload-button").click()
     expect(page.locator("#vk-upload-results")).to_contain_text("đã nạp", timeout=TIMEOUT)
+    table = page.locator("#vk-documents")
     expect(table).to_contain_text("77/TB-UBND", timeout=TIMEOUT)
 
     table.get_by_text("77/TB-UBND", exact=True).filter(visible=True).first.click()
@@ -290,3 +318,7 @@ def test_keys_gate_asking_and_admin_actions(keyed_page: Any, tmp_path: Path) -> 
     expect(page.get_by_text("Đã xoá văn bản", exact=False).first).to_be_visible(timeout=TIMEOUT)
     expect(table).not_to_contain_text("77/TB-UBND", timeout=TIMEOUT)
     expect(table).to_contain_text("21-NQ/HU")
+
+    _run_evaluation(page, _write_testset(tmp_path))
+    expect(_evaluation_status(page)).to_contain_text("3 câu", timeout=TIMEOUT)
+    assert _metric_value(page, "retrieval.hit@5") not in ("", "—")
