@@ -16,6 +16,7 @@ from assistant.answering import QuestionAnswering
 from assistant.llm import build_chat_model
 from assistant.settings import Settings
 from ingestion.chunker import Chunker
+from ingestion.limits import IngestLimits
 from ingestion.pipeline import IngestPipeline
 from vectorstore.embeddings import build_embeddings
 from vectorstore.retriever import HybridRetriever
@@ -47,7 +48,7 @@ def open_runtime(
     try:
         chunker = Chunker(embeddings.count_tokens, settings.embedding.max_tokens)
         retriever = HybridRetriever(store, cache_dir=store.cache_dir / "lexical")
-        pipeline = IngestPipeline(store, chunker)
+        pipeline = IngestPipeline(store, chunker, limits=IngestLimits(**settings.ingest.model_dump()))
         answering = QuestionAnswering(
             retriever,
             chat_model=build_chat_model(settings.llm),

@@ -8,6 +8,10 @@
   numbers dropped, hyphenated words and wrapped lines re-joined into paragraphs; ``page_offsets`` filled.
 
 Text from docx/pdf typed in a legacy font (TCVN3/VNI code points) is converted to Unicode as well.
+
+Every loader applies :class:`~ingestion.limits.IngestLimits` before the expensive step: a .docx's zip is
+inspected (and inflated through a capped stream) before python-docx opens it, a PDF's pages are counted
+before their text is extracted, and loaded text far over the text limit is refused before normalisation.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import itertools
 import re
 import statistics
 import unicodedata
+import zipfile
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -23,6 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ingestion.encoding import convert_legacy, decode_text_bytes, detect_legacy
+from ingestion.limits import COMPRESSION_RATIO_FLOOR_BYTES, MAX_COMPRESSION_RATIO, IngestLimits
 from ingestion.model import FileFormat, IngestError, LoadedText
 
 if TYPE_CHECKING:
@@ -30,10 +36,18 @@ if TYPE_CHECKING:
 
 SUPPORTED_SUFFIXES: frozenset[str] = frozenset({".txt", ".md", ".docx", ".pdf"})
 
+# Loaded text is refused before normalisation (which keeps an offset per character) when it is this many
+# times over the text limit; normalisation only removes characters, rarely more than a few percent.
+_LOADED_TEXT_SLACK = 2
+# Inflating a zip member to check its real size: read this much at a time.
+_INFLATE_BLOCK = 1024 * 1024
 
-def load_file(path: Path) -> LoadedText:
+
+def load_file(path: Path, limits: IngestLimits | None = None) -> LoadedText:
     """Load one file. Raises :class:`IngestError` (unsupported_format, corrupt_file, unknown_encoding,
-    scanned_pdf, empty_document) with a Vietnamese message."""
+    scanned_pdf, encrypted_pdf, empty_document, and the limit codes of :mod:`ingestion.limits`) with a
+    Vietnamese message."""
+    limits = limits or IngestLimits()
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         raise IngestError(
@@ -54,12 +68,19 @@ def load_file(path: Path) -> LoadedText:
             text=decoded.text, file_format="txt" if suffix == ".txt" else "md", encoding=decoded.encoding
         )
     elif suffix == ".docx":
-        loaded = _load_docx(path)
+        loaded = _load_docx(path, limits)
     else:
-        loaded = _load_pdf(path)
+        loaded = _load_pdf(path, limits)
+    _check_loaded_length(len(loaded.text), path, limits)
     if not loaded.text.strip():
         raise _empty(path)
     return loaded
+
+
+def _check_loaded_length(length: int, path: Path, limits: IngestLimits) -> None:
+    """Refuse text so far over the limit that normalising it would only waste memory and time."""
+    if length > _LOADED_TEXT_SLACK * limits.max_text_chars:
+        limits.check_text_length(length, path.name)
 
 
 def _empty(path: Path) -> IngestError:
@@ -354,10 +375,70 @@ def _numbered_text(p: _Element, numbering: _Numbering) -> str:
     return f"{label} {text.lstrip()}" if label else text
 
 
-def _load_docx(path: Path) -> LoadedText:
+def _check_docx_archive(path: Path, limits: IngestLimits) -> None:
+    """Refuse a .docx whose zip would inflate past the limits, before python-docx inflates it.
+
+    The central directory is checked first (member count, declared sizes, compression ratio); then every
+    member is inflated through a stream that stops at the cap, so declared sizes that lie cannot take
+    more than ``max_uncompressed_bytes`` of work, and a member whose data does not match its declared size
+    and CRC is refused as damaged (``zipfile`` checks both at the end of each member).
+    """
+    cap = limits.max_uncompressed_bytes
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+            if len(members) > limits.max_archive_members:
+                raise IngestError(
+                    "too_many_archive_members",
+                    f"Tệp .docx có {len(members):,} thành phần nén, vượt giới hạn "
+                    f"{limits.max_archive_members:,} (VANKIEN_INGEST__MAX_ARCHIVE_MEMBERS); không nạp.",
+                    detail=f"{path.name}: {len(members)} > {limits.max_archive_members} members",
+                )
+            declared = sum(member.file_size for member in members)
+            if declared > cap:
+                raise limits.too_large_uncompressed(path.name, f"declared {declared} > {cap} bytes")
+            for member in members:
+                if (
+                    member.file_size > COMPRESSION_RATIO_FLOOR_BYTES
+                    and member.file_size > MAX_COMPRESSION_RATIO * max(member.compress_size, 1)
+                ):
+                    raise limits.too_large_uncompressed(
+                        path.name,
+                        f"{member.filename}: {member.compress_size} bytes inflate to {member.file_size} "
+                        f"(more than {MAX_COMPRESSION_RATIO} times)",
+                    )
+            # The real inflation, against the cap and against the file's real size (declared compressed
+            # sizes can lie to pass the ratio check above).
+            file_size = max(path.stat().st_size, 1)
+            inflated = 0
+            for member in members:
+                with archive.open(member) as stream:
+                    while block := stream.read(_INFLATE_BLOCK):
+                        inflated += len(block)
+                        if inflated > cap:
+                            raise limits.too_large_uncompressed(
+                                path.name, f"{member.filename}: inflates past {cap} bytes"
+                            )
+                        if (
+                            inflated > COMPRESSION_RATIO_FLOOR_BYTES
+                            and inflated > MAX_COMPRESSION_RATIO * file_size
+                        ):
+                            raise limits.too_large_uncompressed(
+                                path.name,
+                                f"{file_size} bytes inflate to more than {inflated} "
+                                f"(more than {MAX_COMPRESSION_RATIO} times)",
+                            )
+    except IngestError:
+        raise
+    except Exception as exc:  # BadZipFile, a bad CRC, an unsupported compression, zlib errors
+        raise _corrupt(path, ".docx", exc) from exc
+
+
+def _load_docx(path: Path, limits: IngestLimits) -> LoadedText:
     from docx import Document
     from docx.opc.exceptions import PackageNotFoundError
 
+    _check_docx_archive(path, limits)
     try:
         document = Document(str(path))
     except (PackageNotFoundError, KeyError, ValueError, OSError) as exc:
@@ -537,19 +618,36 @@ def _paragraphs(pages: list[list[_Line]]) -> tuple[str, tuple[int, ...]]:
     return "\n".join(paragraphs), tuple(page_offsets)
 
 
-def _load_pdf(path: Path) -> LoadedText:
+def _load_pdf(path: Path, limits: IngestLimits) -> LoadedText:
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    from pypdf.errors import DependencyError, PdfReadError
 
     try:
         reader = PdfReader(str(path))
+        # A PDF with only an owner password (restrictions on printing, copying) opens with the empty
+        # user password; AES-encrypted ones need the `cryptography` package for that.
         if reader.is_encrypted and not reader.decrypt(""):
             raise IngestError(
-                "corrupt_file", "Tệp PDF được bảo vệ bằng mật khẩu, không đọc được.", detail=path.name
+                "encrypted_pdf",
+                "Tệp PDF được bảo vệ bằng mật khẩu mở tệp, không đọc được. "
+                "Hãy gỡ mật khẩu (lưu lại bản không mật khẩu) rồi nạp lại.",
+                detail=path.name,
             )
-        pages = [_page_lines(page) for page in reader.pages]
+        limits.check_pdf_pages(len(reader.pages), path.name)
+        pages: list[list[_Line]] = []
+        extracted = 0
+        for page in reader.pages:
+            pages.append(_page_lines(page))
+            extracted += sum(len(line.text) + 1 for line in pages[-1])
+            _check_loaded_length(extracted, path, limits)
     except IngestError:
         raise
+    except DependencyError as exc:
+        raise IngestError(
+            "encrypted_pdf",
+            "Tệp PDF được mã hoá theo cách cần thư viện 'cryptography' để mở; hãy cài thư viện này.",
+            detail=f"{path.name}: {exc}",
+        ) from exc
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
         raise _corrupt(path, "PDF", exc) from exc
     except Exception as exc:  # pypdf raises assorted errors on damaged streams

@@ -4,7 +4,8 @@ What it does, in order:
 
 1. line breaks unified (CRLF, CR, form feed, Unicode line/paragraph separators become ``\\n``);
 2. Unicode NFC (converted files often mix decomposed diacritics into composed text);
-3. invisible characters dropped (zero-width spaces, BOM, soft hyphens);
+3. invisible characters dropped (zero-width spaces, BOM, soft hyphens), and control characters (NUL and
+   the other C0 controls but tab and line breaks, DEL, C1 controls) that files carry by mistake;
 4. conversion artefacts removed: ``[bookmark: _GoBack]`` tags, ``**bold**`` and ``*italic*`` markers, Markdown
    heading hashes and backslash escapes, decoration lines (``-----``, ``____``, a lone ``*``), ``- 3 -`` page numbers;
 5. whitespace: tabs and non-breaking spaces become spaces, runs of spaces collapse, lines are stripped, runs of blank
@@ -38,6 +39,8 @@ _COMBINING_CLASS = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\
 _DECOMPOSED_CLUSTER = re.compile(f"[^{_COMBINING_CLASS}][{_COMBINING_CLASS}]+")
 _LINE_BREAKS = re.compile("\r\n|[\r\f\v\x85\u2028\u2029]")
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+# Controls left after line breaks are unified (\f, \v, \x85 are breaks by then); tab stays, it is a space.
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _BOOKMARK = re.compile(r"\[bookmark:[^\]\n]*\]")
 # **bold** may span a line break inside one paragraph (a two-line issuer block), never a blank line.
 _BOLD = re.compile(r"\*\*(?=\S)((?:(?!\n[ \t]*\n)[\s\S])*?\S)\*\*")
@@ -212,6 +215,7 @@ def normalize(text: str) -> NormalizedText:
         if not unicodedata.is_normalized("NFC", current.text):
             _nfc_everything_else(current)
     current.rewrite(_INVISIBLE, _replace_with(""))
+    current.rewrite(_CONTROLS, _replace_with(""))
     current.rewrite(_BOOKMARK, _replace_with(""))
     bold_marks: list[tuple[int, int]] = []
     current.rewrite(_BOLD, _mark_bold(current, bold_marks))

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Literal, Protocol
 
 from ingestion.chunker import Chunker
+from ingestion.limits import IngestLimits
 from ingestion.loaders import SUPPORTED_SUFFIXES, load_file
 from ingestion.model import Chunk, DocumentRecord, IngestError
 from ingestion.normalize import normalize
@@ -83,9 +84,10 @@ def content_hash(data: bytes) -> str:
 
 
 class IngestPipeline:
-    def __init__(self, sink: DocumentSink, chunker: Chunker) -> None:
+    def __init__(self, sink: DocumentSink, chunker: Chunker, *, limits: IngestLimits | None = None) -> None:
         self._sink = sink
         self._chunker = chunker
+        self._limits = limits or IngestLimits()
 
     def _doc_id(self, file_name: str) -> str:
         existing = self._sink.find_by_file(file_name)
@@ -100,12 +102,13 @@ class IngestPipeline:
 
     def prepare(self, path: Path, doc_id: str, digest: str) -> tuple[DocumentRecord, list[Chunk]]:
         """Everything but the write: load, normalise, parse, chunk. Raises IngestError."""
-        loaded = load_file(path)
+        loaded = load_file(path, self._limits)
         normalized = normalize(loaded.text)
         if not normalized.text.strip():
             raise IngestError(
                 "empty_document", "Văn bản không có nội dung văn bản nào để nạp.", detail=path.name
             )
+        self._limits.check_text_length(len(normalized.text), path.name)
 
         def page_of(offset: int) -> int | None:
             return loaded.page_at(normalized.source_offsets[min(offset, len(normalized.text))])
@@ -118,6 +121,8 @@ class IngestPipeline:
         chunks = self._chunker.chunk(
             parsed, normalized, path.name, page_of=page_of if loaded.page_offsets else None
         )
+        # Before any embedding: the chunk count is what embedding time grows with.
+        self._limits.check_chunk_count(len(chunks), path.name)
         record = DocumentRecord(
             doc_id=doc_id,
             file_name=path.name,

@@ -76,7 +76,7 @@ def _answer_unknown_api_paths(app: FastAPI, routers: Sequence[APIRouter]) -> Non
 def create_app(settings: Settings | None = None, data_dir: Path | None = None) -> FastAPI:
     """The app over the store in ``data_dir`` (default: ``settings.data_dir``); opened when the app starts."""
     from assistant.runtime import open_runtime
-    from assistant.services.jobs import JobManager
+    from assistant.services.jobs import JOBS_FILE, JobManager
     from assistant.settings import get_settings
 
     settings = settings or get_settings()
@@ -88,7 +88,8 @@ def create_app(settings: Settings | None = None, data_dir: Path | None = None) -
             # Warm up what the first question would otherwise pay for: the model and the lexical index.
             runtime.embeddings.embed_query("khởi động")
             runtime.retriever.catalog()
-            jobs = JobManager()
+            # Jobs of earlier runs are read back from the data dir; unfinished ones are reported interrupted.
+            jobs = JobManager(store_dir / JOBS_FILE)
             app.state.runtime = runtime
             app.state.jobs = jobs
             app.state.ready = True

@@ -9,6 +9,16 @@ _ENGLISH: dict[str, str] = {
     "unknown_encoding": "The text encoding could not be determined (save the file as UTF-8 and retry).",
     "scanned_pdf": "The PDF has no text layer (a scan); it cannot be read.",
     "empty_document": "The document has no text to ingest.",
+    "encrypted_pdf": "The PDF needs a password to open; remove the password and ingest it again.",
+    "too_large_uncompressed": "The .docx expands too much when unpacked (over the uncompressed size limit, "
+    "or far more than documents do).",
+    "too_many_archive_members": "The .docx holds more parts than the limit allows.",
+    "too_many_pages": "The PDF has more pages than the limit allows; split it into several files.",
+    "too_long_text": "The document's text is longer than the limit allows; split it into several files.",
+    "too_many_chunks": "The document would make more chunks than the limit allows; split it into several files.",
+    "job_cancelled": "The job was cancelled as asked; the store is as it was.",
+    "job_interrupted": "The job was interrupted because the server stopped or restarted; the store is as it "
+    "was. Run it again.",
     "file_not_found": "File not found.",
     "unreadable_file": "The file could not be read.",
     "ingest_failed": "Ingesting the document failed.",
