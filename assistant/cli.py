@@ -363,6 +363,111 @@ def serve(
     uvicorn.run(create_app(settings, data_dir), host=host, port=port, log_level="info")
 
 
+_DOCTOR_STATUS = {"ok": "[green]ổn[/]", "problem": "[red]lỗi[/]", "info": "[cyan]lưu ý[/]"}
+
+
+@app.command()
+def doctor(
+    data_dir: DataDirOption = None,
+    repair: Annotated[
+        bool, typer.Option("--repair", help="Sửa các lỗi tìm thấy (giữ khoá ghi của kho trong lúc sửa).")
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Kiểm tra kho: thư mục dữ liệu, danh mục so với Chroma, lượt ghi dở, khoá ghi, chỉ mục từ khoá,
+    tệp tải lên bị bỏ dở. Mã thoát 0 khi kho ổn, 1 khi còn lỗi."""
+    from assistant.maintenance import run_doctor
+
+    report = run_doctor(get_settings(), data_dir, repair=repair)
+    if as_json:
+        typer.echo(dumps(report.to_json()))
+    else:
+        table = Table(title=f"Kiểm tra kho {markup(report.data_dir)}")
+        for column in ("Mục kiểm tra", "Kết quả", "Chi tiết"):
+            table.add_column(column, overflow="fold")
+        for finding in report.findings:
+            status = "[green]đã sửa[/]" if finding.repaired else _DOCTOR_STATUS[finding.status]
+            detail = markup(finding.message) + (
+                f"\n[dim]{markup(finding.detail)}[/]" if finding.detail else ""
+            )
+            table.add_row(finding.check, status, detail)
+        console.print(table)
+        if report.healthy:
+            console.print("[green]Kho ổn.[/]")
+        else:
+            hint = "" if repair else " Chạy lại với --repair để sửa."
+            err_console.print(f"[red]Kho có lỗi.[/]{hint}")
+    if not report.healthy:
+        raise typer.Exit(code=1)
+
+
+@app.command()
+def backup(
+    out_dir: Annotated[Path, typer.Argument(help="Thư mục chứa bản sao lưu (trống hoặc chưa tồn tại).")],
+    data_dir: DataDirOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Sao lưu kho (danh mục, vectơ Chroma nhúng, tệp đã tải lên) trong khi kho vẫn phục vụ: giữ khoá ghi
+    để không lượt ghi nào dở dang trong bản sao."""
+    import os
+
+    from vectorstore.backup import backup as backup_store
+    from vectorstore.backup import refuse_chroma_server
+    from vectorstore.embeddings import build_embeddings
+    from vectorstore.store import DocumentStore, StoreMode
+
+    settings = get_settings()
+    refuse_chroma_server(settings.chroma)
+    directory = data_dir or settings.data_dir
+    # A read-only data dir cannot be written by anyone: it is copied without the lock.
+    mode: StoreMode = "write" if not directory.is_dir() or os.access(directory, os.W_OK) else "read"
+    with DocumentStore.open(
+        directory, build_embeddings(settings.embedding), settings.chroma, mode=mode
+    ) as store:
+        info = backup_store(store, out_dir)
+    if as_json:
+        typer.echo(dumps(info.to_json()))
+        return
+    console.print(
+        f"Đã sao lưu {info.documents} văn bản ({info.chunks} đoạn, {info.vectors} vectơ) vào {markup(str(out_dir))}."
+    )
+    if info.missing_vectors:
+        err_console.print(
+            f"[yellow]{info.missing_vectors} đoạn không có vectơ trong kho gốc;[/] chạy vankien doctor để kiểm tra."
+        )
+
+
+@app.command()
+def restore(
+    backup_dir: Annotated[Path, typer.Argument(help="Thư mục bản sao lưu (do vankien backup tạo).")],
+    data_dir: Annotated[
+        Path,
+        typer.Option("--data-dir", help="Thư mục dữ liệu mới để khôi phục vào (trống hoặc chưa tồn tại)."),
+    ],
+    as_json: JsonOption = False,
+) -> None:
+    """Khôi phục một bản sao lưu vào thư mục dữ liệu trống, rồi kiểm tra kho vừa khôi phục."""
+    from assistant.maintenance import run_doctor
+    from vectorstore.backup import refuse_chroma_server
+    from vectorstore.backup import restore as restore_store
+
+    settings = get_settings()
+    refuse_chroma_server(settings.chroma)
+    info = restore_store(backup_dir, data_dir)
+    report = run_doctor(settings, data_dir)
+    if as_json:
+        typer.echo(dumps({"backup": info.to_json(), "doctor": report.to_json()}))
+    else:
+        console.print(
+            f"Đã khôi phục {info.documents} văn bản ({info.chunks} đoạn) từ bản sao lưu lúc {markup(info.created_at)} "
+            f"vào {markup(str(data_dir))}."
+        )
+        if not report.healthy:
+            err_console.print("[red]Kho khôi phục có lỗi:[/] chạy vankien doctor --data-dir để xem.")
+    if not report.healthy:
+        raise typer.Exit(code=1)
+
+
 def main() -> None:
     """The console script: user-facing failures (configuration, model servers, the store) end with their
     Vietnamese message and stable code, exit code 2, never a traceback."""

@@ -591,6 +591,53 @@ class DocumentStore:
         """The ids of every vector in the collection (current chunks, and leftovers of unfinished writes)."""
         return self._all_vector_ids()
 
+    def export_to(self, directory: Path) -> Consistency:
+        """Write a consistent copy of the store into ``directory``: ``manifest.sqlite`` (SQLite's online
+        backup) and ``chroma/`` (a new embedded Chroma holding the vectors of the current chunks).
+
+        Chroma's files are not copied: an open Chroma may be writing them. Call it inside
+        :meth:`writing` (or on a read-only store) so that no write is half done. Returns the state
+        copied (``missing``: current chunks without a vector; a restore will drop their documents).
+        """
+        with self._write_lock:
+            directory.mkdir(parents=True, exist_ok=True)
+            self._manifest.backup_to(directory / MANIFEST_FILE)
+            owners = self._manifest.chunk_owners()
+            identity = self._manifest.meta("embedding_identity") or embedding_identity(self._embeddings)
+            target = open_client(ChromaSettings(mode="embedded"), directory / CHROMA_DIR)
+            try:
+                function = StoreEmbeddingFunction.bind(identity, self._embeddings)
+                collection = open_collection(target, self._collection.name, function)
+                collection.modify(metadata={**(collection.metadata or {}), STORE_ID_KEY: self.store_id})
+                ids = sorted(owners)
+                copied = 0
+                step = min(self._max_write_batch, 1000)
+                for start in range(0, len(ids), step):
+                    batch = self._collection.get(
+                        ids=ids[start : start + step], include=["embeddings", "metadatas", "documents"]
+                    )
+                    if not batch["ids"]:
+                        continue
+                    collection.add(
+                        ids=batch["ids"],
+                        embeddings=np.asarray(batch["embeddings"], dtype=np.float32),
+                        metadatas=batch["metadatas"],
+                        documents=batch["documents"],
+                    )
+                    copied += len(batch["ids"])
+                missing: dict[str, int] = {}
+                if copied != len(ids):
+                    for vector_id in set(ids) - self._all_vector_ids():
+                        missing[owners[vector_id][0]] = missing.get(owners[vector_id][0], 0) + 1
+            finally:
+                _close_client(target)
+            return Consistency(
+                documents=self._manifest.document_count(),
+                chunks=len(ids),
+                vectors=copied,
+                missing=missing,
+            )
+
     # ------------------------------------------------------------------------------- internals
 
     def _embed(self, texts: Sequence[str], on_progress: ProgressCallback | None) -> list[list[float]]:
