@@ -358,9 +358,23 @@ def serve(
             "[yellow]Chưa cấu hình khoá API[/] (VANKIEN_API__READER_KEYS, VANKIEN_API__ADMIN_KEYS): "
             "máy chủ chỉ nhận kết nối từ chính máy này (127.0.0.1)."
         )
+    elif not is_loopback_host(host):
+        # uvicorn serves plain HTTP: keys sent to a reachable address travel readable. A TLS proxy in
+        # front (the server on 127.0.0.1 behind it) is the fix; "refuse" makes this a start-up error.
+        if settings.api.plain_http_with_keys == "refuse":
+            raise PlainHttpWithKeysError(host)
+        warning = markup(f"[plain_http_with_keys] {plain_http_warning(host)}")
+        err_console.print(f"[yellow]Cảnh báo[/] {warning}")
     shown = f"[{host}]" if ":" in host else host
     console.print(f"Văn Kiện QA: http://{shown}:{port}/  (tài liệu API: http://{shown}:{port}/docs)")
-    uvicorn.run(create_app(settings, data_dir), host=host, port=port, log_level="info")
+    if settings.log_format == "json":
+        from assistant.logs import configure_logging
+
+        configure_logging("json")
+        # log_config=None: uvicorn keeps the JSON handlers instead of installing its own.
+        uvicorn.run(create_app(settings, data_dir), host=host, port=port, log_level="info", log_config=None)
+    else:
+        uvicorn.run(create_app(settings, data_dir), host=host, port=port, log_level="info")
 
 
 _DOCTOR_STATUS = {"ok": "[green]ổn[/]", "problem": "[red]lỗi[/]", "info": "[cyan]lưu ý[/]"}
