@@ -262,7 +262,7 @@ class DocumentStore:
                 # Chroma cannot open a folder it may not write, even to read: read a private copy.
                 scratch = Path(tempfile.mkdtemp(prefix="vankien-readonly-"))
                 if chroma_path.is_dir():
-                    shutil.copytree(chroma_path, scratch / CHROMA_DIR)
+                    _private_copy(chroma_path, scratch / CHROMA_DIR)
                 chroma_path = scratch / CHROMA_DIR
             try:
                 client = open_client(chroma, chroma_path)
@@ -843,6 +843,15 @@ def _creatable(data_dir: Path) -> bool:
         if path.exists():
             return os.access(path, os.W_OK | os.X_OK)
     return False
+
+
+def _private_copy(source: Path, target: Path) -> None:
+    """Copy a folder this process may not write to one it may (the copy's modes made writable)."""
+    shutil.copytree(source, target, copy_function=shutil.copyfile)
+    for folder, _, files in os.walk(target):
+        os.chmod(folder, 0o700)
+        for name in files:
+            os.chmod(Path(folder) / name, 0o600)
 
 
 def _writable_tree(path: Path) -> bool:

