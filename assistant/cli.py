@@ -40,6 +40,7 @@ _STATUS_LABELS = {
     "added": "[green]đã nạp[/]",
     "replaced": "[cyan]đã cập nhật[/]",
     "unchanged": "[dim]không đổi[/]",
+    "duplicate": "[yellow]trùng nội dung[/]",
     "failed": "[red]lỗi[/]",
 }
 
@@ -80,30 +81,39 @@ def _resolve_document(records: list[DocumentRecord], key: str) -> DocumentRecord
 def _outcome_row(outcome: IngestOutcome) -> dict[str, Any]:
     return {
         "file": outcome.path.name,
+        "source_path": outcome.source_path,
         "status": outcome.status,
         "id": outcome.doc_id,
-        "chunks": outcome.chunk_count if outcome.record else None,
-        "sections": len(outcome.record.sections) if outcome.record else None,
+        "duplicate_of": outcome.duplicate_of,
+        "chunks": outcome.chunk_count if outcome.doc_id and outcome.record else None,
+        "sections": len(outcome.record.sections) if outcome.doc_id and outcome.record else None,
         "error_code": outcome.error.code if outcome.error else None,
         "error": str(outcome.error) if outcome.error else None,
     }
 
 
+def _duplicate_note(outcome: IngestOutcome) -> str:
+    if outcome.duplicate_of is None or outcome.record is None:
+        return ""
+    return f"trùng nội dung với {outcome.record.file_name} ({outcome.duplicate_of})"
+
+
 def _outcomes_table(outcomes: list[IngestOutcome]) -> Table:
     table = Table(title="Kết quả nạp")
-    for column in ("Tệp", "Trạng thái", "Mã", "Loại", "Số hiệu", "Mục", "Đoạn", "Lỗi"):
+    for column in ("Tệp", "Trạng thái", "Mã", "Loại", "Số hiệu", "Mục", "Đoạn", "Ghi chú"):
         table.add_column(column, overflow="fold")
     for outcome in outcomes:
-        record = outcome.record
+        # A duplicate's record is the document that already holds its content, not its own.
+        record = outcome.record if outcome.doc_id else None
         table.add_row(
-            markup(outcome.path.name),
+            markup(outcome.source_path or outcome.path.name),
             _STATUS_LABELS[outcome.status],
             markup(outcome.doc_id or "—"),
             markup((record.metadata.doc_type if record else None) or "—"),
             markup((record.metadata.number if record else None) or "—"),
             str(len(record.sections)) if record else "—",
             str(outcome.chunk_count) if record else "—",
-            outcome.error.code if outcome.error else "",
+            outcome.error.code if outcome.error else markup(_duplicate_note(outcome)),
         )
     return table
 
@@ -117,7 +127,8 @@ def ingest(
     ] = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Nạp văn bản vào kho: tệp không đổi được bỏ qua, tệp đã sửa thay thế bản cũ."""
+    """Nạp văn bản vào kho: tệp không đổi được bỏ qua, tệp đã sửa thay thế bản cũ, tệp trùng nội dung với
+    văn bản đã có không được lưu lại (tệp trong thư mục được nhận diện theo đường dẫn tương đối)."""
     from assistant.runtime import open_runtime
     from ingestion.pipeline import discover
 
@@ -141,9 +152,9 @@ def ingest(
         outcomes = []
         with progress:
             task = progress.add_task("Đang nạp", total=len(files))
-            for path in files:
+            for path, source_path in files:
                 progress.update(task, description=f"Đang nạp {markup(path.name)}")
-                outcomes.append(runtime.pipeline.ingest(path))
+                outcomes.append(runtime.pipeline.ingest(path, source_path=source_path))
                 progress.advance(task)
         if as_json:
             typer.echo(dumps([_outcome_row(o) for o in outcomes]))

@@ -35,7 +35,13 @@ UPLOAD_COLUMNS = ["Tệp", "Kết quả", "Mã", "Số đoạn", "Ghi chú"]
 METRIC_COLUMNS = ["Chỉ số", "Ý nghĩa", "Giá trị", "Ghi chú"]
 UPLOAD_TYPES = [".txt", ".md", ".docx", ".pdf"]
 ALL_YEARS = "Tất cả"
-_STATUS_LABELS = {"added": "đã nạp", "replaced": "đã cập nhật", "unchanged": "không đổi", "failed": "lỗi"}
+_STATUS_LABELS = {
+    "added": "đã nạp",
+    "replaced": "đã cập nhật",
+    "unchanged": "không đổi",
+    "duplicate": "không nạp (trùng)",
+    "failed": "lỗi",
+}
 EXAMPLE_COUNT = 3
 
 
@@ -456,6 +462,11 @@ def build_blocks(get_runtime: RuntimeGetter) -> "gr.Blocks":
                     rows.append([path.name, _STATUS_LABELS["failed"], "", 0, error.message])
                     continue
                 document = result["document"]
+                if result["status"] == "duplicate":
+                    # Not stored: the document named is the one that already holds this content.
+                    note = f"trùng nội dung với {document['file_name']} ({document['id']})"
+                    rows.append([path.name, _STATUS_LABELS["duplicate"], "", 0, note])
+                    continue
                 rows.append(
                     [
                         path.name,

@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field
 from assistant.services.jobs import ProgressReporter
 from ingestion.encoding import decode_text_bytes
 from ingestion.model import DocumentRecord, IngestError, Section
-from ingestion.pipeline import IngestPipeline
+from ingestion.pipeline import IngestPipeline, source_path_of
 from vectorstore.store import DocumentStore
 
 UPLOADS_DIR = "uploads"
@@ -27,8 +27,13 @@ MAX_FILE_NAME_CHARS = 120
 
 
 class DocumentSummary(BaseModel):
-    id: str = Field(examples=["bao-cao-250"])
+    id: str = Field(examples=["bao-cao-250-9f5da71a"])
     file_name: str
+    source_path: str | None = Field(
+        default=None,
+        examples=["2021/bao-cao-250.docx"],
+        description="Đường dẫn tương đối của tệp lúc nạp (định danh văn bản); None với văn bản nạp từ phiên bản cũ",
+    )
     doc_type: str | None = Field(examples=["Báo cáo"])
     number: str | None = Field(examples=["250/BC-UBND"])
     date: str | None = Field(examples=["2021-12-02"])
@@ -87,6 +92,7 @@ def document_summary(record: DocumentRecord) -> DocumentSummary:
     return DocumentSummary(
         id=record.doc_id,
         file_name=record.file_name,
+        source_path=source_path_of(record),
         doc_type=meta.doc_type,
         number=meta.number,
         date=meta.date.isoformat() if meta.date else None,
@@ -225,7 +231,13 @@ def stage_upload(data_dir: Path, file_name: str, data: bytes) -> Path:
 
 
 def ingest_staged(pipeline: IngestPipeline, staged: Path, report: ProgressReporter) -> dict[str, Any]:
-    """Ingest a staged upload; keep the file in ``uploads/`` when it went in, drop it when it failed."""
+    """Ingest a staged upload; keep the file in ``uploads/`` when it went in, drop it when it failed or
+    duplicates a stored document.
+
+    The upload's identity is its (cleaned) file name: uploading the same name again replaces that
+    document. The result: ``status`` (added, replaced, unchanged, duplicate), ``document`` (the summary of
+    the upload's document; for a duplicate, of the document that already holds its content) and
+    ``duplicate_of`` (that document's id, else None)."""
     try:
         report(0.0, "parsing")
         # Parsing is quick; embedding is most of the time: 5%..95%.
@@ -235,14 +247,16 @@ def ingest_staged(pipeline: IngestPipeline, staged: Path, report: ProgressReport
         if outcome.status == "failed":
             assert outcome.error is not None
             raise outcome.error
-        kept = staged.parent.parent.parent / staged.name
-        shutil.move(staged, kept)
+        if outcome.status != "duplicate":
+            kept = staged.parent.parent.parent / staged.name
+            shutil.move(staged, kept)
     finally:
         shutil.rmtree(staged.parent, ignore_errors=True)
     assert outcome.record is not None
     return {
         "status": outcome.status,
         "document": document_summary(outcome.record).model_dump(mode="json"),
+        "duplicate_of": outcome.duplicate_of,
     }
 
 
@@ -251,7 +265,10 @@ def delete_document(store: DocumentStore, data_dir: Path, doc_id: str) -> Docume
     record = store.get(doc_id)
     if record is None or not store.delete_document(doc_id):
         return None
-    uploaded = data_dir / UPLOADS_DIR / record.file_name
-    if uploaded.is_file():
-        uploaded.unlink()
+    # An upload's source path is its file name; a file of that name ingested from a folder is another
+    # document, and the uploaded copy is not its to remove.
+    if source_path_of(record) in (None, record.file_name):
+        uploaded = data_dir / UPLOADS_DIR / record.file_name
+        if uploaded.is_file():
+            uploaded.unlink()
     return record

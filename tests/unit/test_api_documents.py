@@ -6,6 +6,7 @@ import io
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -13,6 +14,7 @@ from fastapi.testclient import TestClient
 from assistant.api.app import create_app
 from assistant.services.documents import detect_upload_type, sanitize_file_name
 from ingestion.model import IngestError
+from ingestion.pipeline import document_id
 from tests.api_support import api_settings, assert_error, wait_for_job
 
 UPLOADED = """ỦY BAN NHÂN DÂN
@@ -29,6 +31,10 @@ Tổng thu ngân sách xã quý I đạt 2,5 tỷ đồng.
 
 pytest_plugins = ["tests.api_support"]  # the store fixtures
 
+# Ids are a slug plus a hash of the source path (here: the corpus file names).
+REPORT_ID = document_id("bao-cao-hoa-binh.txt")
+RESOLUTION_ID = document_id("nghi-quyet-an-phu.txt")
+
 
 @pytest.fixture(scope="module")
 def reader(built_store: Path) -> Iterator[TestClient]:
@@ -44,8 +50,9 @@ def writer(store_copy: Path) -> Iterator[TestClient]:
 
 def test_list_documents(reader: TestClient) -> None:
     documents = {d["id"]: d for d in reader.get("/api/documents").json()}
-    assert set(documents) == {"bao-cao-hoa-binh", "nghi-quyet-an-phu"}
-    report = documents["bao-cao-hoa-binh"]
+    assert set(documents) == {REPORT_ID, RESOLUTION_ID}
+    report = documents[REPORT_ID]
+    assert report["source_path"] == "bao-cao-hoa-binh.txt"
     assert report["doc_type"] == "Báo cáo"
     assert report["number"] == "12/BC-UBND"
     assert report["date"] == "2023-12-05"
@@ -54,7 +61,7 @@ def test_list_documents(reader: TestClient) -> None:
 
 
 def test_document_detail_has_the_section_tree(reader: TestClient) -> None:
-    detail = reader.get("/api/documents/bao-cao-hoa-binh").json()
+    detail = reader.get(f"/api/documents/{REPORT_ID}").json()
     top = [node["heading"] for node in detail["sections_tree"]]
     assert top == ["", "I. KẾT QUẢ ĐẠT ĐƯỢC", "II. NHIỆM VỤ NĂM 2024"]
     results = detail["sections_tree"][1]
@@ -63,7 +70,7 @@ def test_document_detail_has_the_section_tree(reader: TestClient) -> None:
 
 
 def test_section_text_is_the_whole_section(reader: TestClient) -> None:
-    section = reader.get("/api/documents/bao-cao-hoa-binh/sections/1").json()
+    section = reader.get(f"/api/documents/{REPORT_ID}/sections/1").json()
     assert section["text"].startswith("I. KẾT QUẢ ĐẠT ĐƯỢC")
     # The section includes its subsections.
     assert "1.250 tỷ đồng" in section["text"] and "1,2%" in section["text"]
@@ -72,7 +79,7 @@ def test_section_text_is_the_whole_section(reader: TestClient) -> None:
 
 def test_missing_document_and_section_are_404(reader: TestClient) -> None:
     assert_error(reader.get("/api/documents/khong-co"), 404, "document_not_found")
-    assert_error(reader.get("/api/documents/bao-cao-hoa-binh/sections/9.9"), 404, "section_not_found")
+    assert_error(reader.get(f"/api/documents/{REPORT_ID}/sections/9.9"), 404, "section_not_found")
     assert_error(reader.get("/api/jobs/khong-co"), 404, "job_not_found")
 
 
@@ -150,6 +157,40 @@ def test_delete_removes_the_document_and_its_upload(writer: TestClient, store_co
 )
 def test_sanitize_file_name(name: str, expected: str) -> None:
     assert sanitize_file_name(name) == expected
+
+
+def _upload(client: TestClient, name: str, text: str) -> dict[str, Any]:
+    job = client.post("/api/documents", files={"file": (name, text.encode())}).json()
+    done = wait_for_job(client, job["id"])
+    assert done["status"] == "succeeded", done
+    return dict(done["result"])
+
+
+def test_uploads_whose_names_slug_alike_are_separate_documents(writer: TestClient) -> None:
+    japan = _upload(writer, "日本.txt", UPLOADED)
+    china = _upload(writer, "中国.txt", UPLOADED.replace("2,5 tỷ", "3,1 tỷ"))
+    assert (japan["status"], china["status"]) == ("added", "added")
+    ids = {name: result["document"]["id"] for name, result in (("日本.txt", japan), ("中国.txt", china))}
+    assert ids == {name: document_id(name) for name in ids}
+    listed = {d["id"]: d for d in writer.get("/api/documents").json()}
+    assert set(ids.values()) | {REPORT_ID, RESOLUTION_ID} == set(listed)
+    assert listed[ids["日本.txt"]]["source_path"] == "日本.txt"
+    again = _upload(writer, "日本.txt", UPLOADED)
+    assert again["status"] == "unchanged" and again["document"]["id"] == ids["日本.txt"]
+
+
+def test_the_same_content_under_another_name_is_a_duplicate(writer: TestClient, store_copy: Path) -> None:
+    first = _upload(writer, "tan-lap.txt", UPLOADED)
+    copy = _upload(writer, "ban-sao.txt", UPLOADED)
+    assert copy["status"] == "duplicate"
+    assert copy["duplicate_of"] == first["document"]["id"] == document_id("tan-lap.txt")
+    assert copy["document"]["file_name"] == "tan-lap.txt"
+    assert first["duplicate_of"] is None
+    assert len(writer.get("/api/documents").json()) == 3
+    # Not stored, so not kept among the uploads either.
+    assert not (store_copy / "uploads" / "ban-sao.txt").exists()
+    assert (store_copy / "uploads" / "tan-lap.txt").is_file()
+    assert not list((store_copy / "uploads" / ".incoming").iterdir())
 
 
 def _zip(names: list[str]) -> bytes:
