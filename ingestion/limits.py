@@ -69,10 +69,11 @@ class IngestLimits:
 
     def too_large_uncompressed(self, file_name: str, detail: str) -> IngestError:
         """The error for an archive that expands too much."""
-        megabytes = self.max_uncompressed_bytes / (1024 * 1024)
+        cap = self.max_uncompressed_bytes
+        shown = f"{cap / (1024 * 1024):,.0f} MB" if cap >= 1024 * 1024 else f"{cap / 1024:,.0f} KB"
         return IngestError(
             "too_large_uncompressed",
-            f"Tệp nén (.docx) giải nén ra quá lớn so với giới hạn {megabytes:,.0f} MB "
+            f"Tệp nén (.docx) giải nén ra quá lớn so với giới hạn {shown} "
             "(VANKIEN_INGEST__MAX_UNCOMPRESSED_BYTES) hoặc nở ra bất thường so với kích thước tệp; "
             "không nạp.",
             detail=f"{file_name}: {detail}",

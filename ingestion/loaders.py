@@ -378,12 +378,14 @@ def _numbered_text(p: _Element, numbering: _Numbering) -> str:
 def _check_docx_archive(path: Path, limits: IngestLimits) -> None:
     """Refuse a .docx whose zip would inflate past the limits, before python-docx inflates it.
 
-    The central directory is checked first (member count, declared sizes, compression ratio); then every
-    member is inflated through a stream that stops at the cap, so declared sizes that lie cannot take
-    more than ``max_uncompressed_bytes`` of work, and a member whose data does not match its declared size
-    and CRC is refused as damaged (``zipfile`` checks both at the end of each member).
+    The central directory is checked first: member count, the sum of declared sizes, and each member's
+    compression ratio measured against the bytes it really occupies in the file (up to the next member),
+    which a lying directory cannot shrink. Then every member is inflated through a stream that stops at
+    the cap (``zipfile`` itself never returns more than a member's declared size, and checks that size and
+    the CRC at the member's end: data that does not match its directory is refused as damaged).
     """
     cap = limits.max_uncompressed_bytes
+    file_size = max(path.stat().st_size, 1)
     try:
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()
@@ -397,19 +399,19 @@ def _check_docx_archive(path: Path, limits: IngestLimits) -> None:
             declared = sum(member.file_size for member in members)
             if declared > cap:
                 raise limits.too_large_uncompressed(path.name, f"declared {declared} > {cap} bytes")
+            starts = sorted({member.header_offset for member in members} | {file_size})
             for member in members:
+                following = next((s for s in starts if s > member.header_offset), file_size)
+                occupied = max(following - member.header_offset, 1)
                 if (
                     member.file_size > COMPRESSION_RATIO_FLOOR_BYTES
-                    and member.file_size > MAX_COMPRESSION_RATIO * max(member.compress_size, 1)
+                    and member.file_size > MAX_COMPRESSION_RATIO * occupied
                 ):
                     raise limits.too_large_uncompressed(
                         path.name,
-                        f"{member.filename}: {member.compress_size} bytes inflate to {member.file_size} "
+                        f"{member.filename}: {occupied} bytes inflate to {member.file_size} "
                         f"(more than {MAX_COMPRESSION_RATIO} times)",
                     )
-            # The real inflation, against the cap and against the file's real size (declared compressed
-            # sizes can lie to pass the ratio check above).
-            file_size = max(path.stat().st_size, 1)
             inflated = 0
             for member in members:
                 with archive.open(member) as stream:
@@ -418,15 +420,6 @@ def _check_docx_archive(path: Path, limits: IngestLimits) -> None:
                         if inflated > cap:
                             raise limits.too_large_uncompressed(
                                 path.name, f"{member.filename}: inflates past {cap} bytes"
-                            )
-                        if (
-                            inflated > COMPRESSION_RATIO_FLOOR_BYTES
-                            and inflated > MAX_COMPRESSION_RATIO * file_size
-                        ):
-                            raise limits.too_large_uncompressed(
-                                path.name,
-                                f"{file_size} bytes inflate to more than {inflated} "
-                                f"(more than {MAX_COMPRESSION_RATIO} times)",
                             )
     except IngestError:
         raise
