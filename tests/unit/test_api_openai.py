@@ -46,7 +46,7 @@ def test_completion_carries_footnotes_and_structured_citations(client: TestClien
     assert (
         "\n[^1]: Báo cáo 12/BC-UBND, ngày 2023-12-05 — I. KẾT QUẢ ĐẠT ĐƯỢC › 1. Kinh tế: “Giá trị" in content
     )
-    assert body["vankien_citations"][0]["doc_id"] == "bao-cao-hoa-binh"
+    assert body["vankien_citations"][0]["file_name"] == "bao-cao-hoa-binh.txt"
     assert body["vankien_abstained"] is False
 
 
