@@ -186,4 +186,3 @@ def install_session_routes(app: Any, keys: KeyRing, limiter: FailedAuthLimiter) 
 
     app.add_route(SESSION_PATH, open_session, methods=["POST"], include_in_schema=False)
     app.add_route(LOGOUT_PATH, close_session, methods=["POST"], include_in_schema=False)
-
