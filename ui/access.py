@@ -98,13 +98,13 @@ def _no_store(response: Response) -> Response:
     return response
 
 
-def key_page(
-    scope: Scope, status: int = 200, message: str = "", headers: dict[str, str] | None = None
-) -> Response:
+def key_page(scope: Scope, status: int = 200, message: str = "", error: ApiError | None = None) -> Response:
+    """The key page (:mod:`ui.login`), with ``message`` under the form."""
     from ui.login import key_page_html
 
+    headers = error.headers if error else None
     response = HTMLResponse(key_page_html(_base_url(scope), message), status_code=status, headers=headers)
-    if status != 200:
+    if error is not None and error.code == "invalid_api_key":
         # A key that was valid once (then removed from the configuration) does not stay in the browser.
         response.delete_cookie(SESSION_COOKIE, path=_base_url(scope))
     return _no_store(response)
@@ -140,7 +140,7 @@ class UiAccessGate:
             if page:
                 message = "" if error.code == "missing_api_key" else _message_for(error)
                 status = 200 if error.code == "missing_api_key" else error.status
-                response = key_page(scope, status, message, error.headers)
+                response = key_page(scope, status, message, error)
             else:
                 response = error_response(
                     error.status, error.code, error.message, error.message_en, error.headers
@@ -167,7 +167,7 @@ def install_session_routes(app: Any, keys: KeyRing, limiter: FailedAuthLimiter) 
         except ApiError as error:
             message = "Hãy nhập khoá truy cập." if error.code == "missing_api_key" else _message_for(error)
             status = 400 if error.code == "missing_api_key" else error.status
-            return key_page(request.scope, status, message, error.headers)
+            return key_page(request.scope, status, message, error)
         response = RedirectResponse(_base_url(request.scope), status_code=303)
         response.set_cookie(
             SESSION_COOKIE,

@@ -356,6 +356,11 @@ def test_ui_without_a_key_shows_only_the_key_page_and_its_api_is_closed(keyed_ui
         refused = http.post("/session", data={"key": "nope"})
         assert refused.status_code == 401
         assert "Khoá không đúng." in refused.text
+        # A cookie whose key is no longer configured: the key page again, and the cookie is cleared.
+        stale = http.get("/", headers={"Cookie": f"{SESSION_COOKIE}=old-key"})
+        assert stale.status_code == 401
+        assert "Khoá không đúng." in stale.text and "gradio_config" not in stale.text
+        assert stale.headers["set-cookie"].startswith(f'{SESSION_COOKIE}=""')
 
 
 @pytest.mark.integration
