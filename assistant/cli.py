@@ -293,10 +293,13 @@ def search(
     as_json: JsonOption = False,
 ) -> None:
     """Tìm các mục liên quan, xếp theo mức độ phù hợp."""
+    from assistant.questions import check_query
     from assistant.runtime import open_runtime
     from vectorstore.lexical import syllables
 
-    with open_runtime(get_settings(), data_dir, mode="read") as runtime:
+    settings = get_settings()
+    query = check_query(query, settings)  # before the store is opened, like ask
+    with open_runtime(settings, data_dir, mode="read") as runtime:
         passages = runtime.retriever.search(query, k=limit)
     if as_json:
         rows = [

@@ -11,7 +11,8 @@ from ingestion.errors import CodedError
 
 
 class QuestionError(CodedError):
-    """A question that cannot be asked: ``empty_question`` or ``question_too_long``.
+    """A question (or search query) that cannot be asked: ``empty_question``, ``question_too_long``,
+    ``empty_query``, ``query_too_long``.
 
     ``message_en`` is the English message with the same figures (the API's ``message_en``)."""
 
@@ -36,5 +37,20 @@ def check_question(question: str | None, settings: Settings) -> str:
             "question_too_long",
             f"Câu hỏi quá dài ({len(text)} ký tự; tối đa {limit} ký tự).",
             f"The question is too long ({len(text)} characters; at most {limit}).",
+        )
+    return text
+
+
+def check_query(query: str | None, settings: Settings) -> str:
+    """A search query, checked like a question (the same limit): ``empty_query``, ``query_too_long``."""
+    text = (query or "").strip()
+    if not text:
+        raise QuestionError("empty_query", "Truy vấn trống: hãy nhập từ khoá.", "The query is empty.")
+    limit = question_limit(settings)
+    if len(text) > limit:
+        raise QuestionError(
+            "query_too_long",
+            f"Truy vấn quá dài ({len(text)} ký tự; tối đa {limit} ký tự).",
+            f"The query is too long ({len(text)} characters; at most {limit}).",
         )
     return text

@@ -33,6 +33,8 @@ _ENGLISH: dict[str, str] = {
     "embedding_server_error": "The embedding server returned an error.",
     "empty_question": "The question is empty.",
     "question_too_long": "The question is too long.",
+    "empty_query": "The search query is empty.",
+    "query_too_long": "The search query is too long.",
     "plain_http_with_keys": "Not starting: API keys would travel over plain HTTP to an address other machines reach; put a TLS proxy in front and bind to 127.0.0.1, or set VANKIEN_API__PLAIN_HTTP_WITH_KEYS=warn.",
 }
 

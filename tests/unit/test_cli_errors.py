@@ -53,6 +53,12 @@ def test_ask_with_an_empty_question_is_a_usage_error(question: str, tmp_path: Pa
     assert not (tmp_path / "store").exists()
 
 
+def test_search_with_an_empty_query_is_a_usage_error(tmp_path: Path) -> None:
+    result = vankien("search", "  ", "--data-dir", str(tmp_path / "store"))
+    assert result.returncode == 2, output(result)
+    assert "[empty_query]" in output(result) and "Truy vấn trống" in output(result)
+
+
 def test_ask_with_a_question_over_the_limit_names_the_limit(tmp_path: Path) -> None:
     limit = ApiSettings().max_question_chars
     result = vankien("ask", "á" * (limit + 1), "--data-dir", str(tmp_path / "store"))

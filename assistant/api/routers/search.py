@@ -7,7 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from assistant.api.deps import ReaderDep, RuntimeDep, SettingsDep
-from assistant.api.errors import ApiError, ErrorResponse
+from assistant.api.errors import ErrorResponse
+from assistant.questions import check_query
 from assistant.services.search import SearchPage, search_sections
 from vectorstore.retriever import RetrievalFilters
 
@@ -24,7 +25,7 @@ def search(
     runtime: RuntimeDep,
     settings: SettingsDep,
     _role: ReaderDep,
-    q: Annotated[str, Query(min_length=1, description="Từ khoá hoặc câu hỏi", examples=["thu ngân sách"])],
+    q: Annotated[str, Query(description="Từ khoá hoặc câu hỏi", examples=["thu ngân sách"])],
     document: Annotated[list[str] | None, Query(description="Chỉ tìm trong văn bản này (mã)")] = None,
     issuer: Annotated[str | None, Query(description="Cơ quan ban hành", examples=["Huyện ủy"])] = None,
     doc_type: Annotated[list[str] | None, Query(description="Loại văn bản", examples=["Báo cáo"])] = None,
@@ -35,13 +36,7 @@ def search(
     page_size: Annotated[int, Query(ge=1, le=50)] = 10,
 ) -> SearchPage:
     """Các mục xếp theo mức độ phù hợp; `highlights` là vị trí các từ của truy vấn trong `text`."""
-    if len(q) > settings.api.max_question_chars:
-        raise ApiError(
-            422,
-            "query_too_long",
-            f"Truy vấn quá dài (tối đa {settings.api.max_question_chars} ký tự).",
-            f"The query is too long (at most {settings.api.max_question_chars} characters).",
-        )
+    q = check_query(q, settings)
     filters = RetrievalFilters(
         doc_ids=tuple(document or ()),
         issuer=issuer,
