@@ -9,6 +9,7 @@ _ENGLISH: dict[str, str] = {
     "unknown_encoding": "The text encoding could not be determined (save the file as UTF-8 and retry).",
     "scanned_pdf": "The PDF has no text layer (a scan); it cannot be read.",
     "empty_document": "The document has no text to ingest.",
+    "doc_id_conflict": "No unique document id could be made for this file.",
     "encrypted_pdf": "The PDF needs a password to open; remove the password and ingest it again.",
     "too_large_uncompressed": "The .docx expands too much when unpacked (over the uncompressed size limit, "
     "or far more than documents do).",

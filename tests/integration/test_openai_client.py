@@ -8,8 +8,11 @@ from pathlib import Path
 import pytest
 
 from assistant.api.app import create_app
+from ingestion.pipeline import document_id
 from tests.api_support import FIGURE_QUESTION, READER_KEY, api_settings
 from tests.servers import serving
+
+REPORT_ID = document_id("bao-cao-hoa-binh.txt")
 
 pytest_plugins = ["tests.api_support"]  # the store fixtures
 
@@ -47,7 +50,7 @@ def test_streamed_chat_completion_with_the_openai_client(base_url: str) -> None:
     content = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
     assert "1.250 tỷ đồng" in content and "[^1]:" in content
     assert chunks[-1].choices[0].finish_reason == "stop"
-    assert (chunks[-1].model_extra or {})["vankien_citations"][0]["doc_id"] == "bao-cao-hoa-binh"
+    assert (chunks[-1].model_extra or {})["vankien_citations"][0]["doc_id"] == REPORT_ID
     assert len(chunks) > 5  # streamed, not one block
 
 

@@ -10,9 +10,13 @@ import pytest
 from fastapi.testclient import TestClient
 
 from assistant.api.app import create_app
+from ingestion.pipeline import document_id
 from tests.api_support import FIGURE_QUESTION, api_settings, assert_error, sse_events
 from vectorstore.embeddings import EmbeddingError
 from vectorstore.store import StoreError
+
+REPORT_ID = document_id("bao-cao-hoa-binh.txt")
+RESOLUTION_ID = document_id("nghi-quyet-an-phu.txt")
 
 pytest_plugins = ["tests.api_support"]  # the store fixtures
 
@@ -31,7 +35,7 @@ def test_ask_answers_with_a_verified_citation(client: TestClient) -> None:
     assert not body["abstained"]
     assert "1.250 tỷ đồng" in body["answer"]
     [citation] = body["citations"]
-    assert citation["doc_id"] == "bao-cao-hoa-binh"
+    assert citation["doc_id"] == REPORT_ID
     assert citation["doc_number"] == "12/BC-UBND"
     assert citation["section_path"][-1] == "1. Kinh tế"
     assert "1.250 tỷ đồng" in citation["supporting_sentence"]
@@ -46,13 +50,13 @@ def test_ask_with_filters_and_history(client: TestClient) -> None:
             "history": [
                 {"question": "Diện tích lúa chất lượng cao đạt bao nhiêu?", "answer": "3.500 ha [1]"}
             ],
-            "filters": {"documents": ["nghi-quyet-an-phu"]},
+            "filters": {"documents": [RESOLUTION_ID]},
             "top_k": 3,
         },
     )
     assert response.status_code == 200
     body = response.json()
-    assert {p["doc_id"] for p in body["retrieved"]} == {"nghi-quyet-an-phu"}
+    assert {p["doc_id"] for p in body["retrieved"]} == {RESOLUTION_ID}
     assert len(body["retrieved"]) <= 3
 
 
@@ -100,7 +104,7 @@ def test_stream_sends_tokens_then_citations_then_done(client: TestClient) -> Non
     done = json.loads(events[-1][1])
     assert streamed == done["answer"]
     assert json.loads(events[-2][1])["citations"] == done["citations"]
-    assert done["citations"][0]["doc_id"] == "bao-cao-hoa-binh"
+    assert done["citations"][0]["doc_id"] == REPORT_ID
 
 
 def test_stream_checks_the_question_before_streaming(client: TestClient) -> None:
@@ -184,7 +188,7 @@ def test_a_follow_up_about_a_year_the_documents_do_not_report_says_so_and_gives_
     assert body["abstained"]
     assert body["answer"].startswith("Không có số liệu năm 2021")
     assert "năm 2023" in body["answer"] and "1.250 tỷ đồng" in body["answer"]
-    assert [c["doc_id"] for c in body["citations"]] == ["bao-cao-hoa-binh"]
+    assert [c["doc_id"] for c in body["citations"]] == [REPORT_ID]
 
 
 def test_who_signed_a_report_is_read_from_its_signature_block(client: TestClient) -> None:

@@ -10,8 +10,12 @@ from fastapi.testclient import TestClient
 
 from assistant.api.app import create_app
 from assistant.services.search import highlight_spans
+from ingestion.pipeline import document_id
 from ingestion.textnorm import fold
 from tests.api_support import api_settings, assert_error
+
+REPORT_ID = document_id("bao-cao-hoa-binh.txt")
+RESOLUTION_ID = document_id("nghi-quyet-an-phu.txt")
 
 pytest_plugins = ["tests.api_support"]  # the store fixtures
 
@@ -26,7 +30,7 @@ def test_search_ranks_the_matching_section_first(client: TestClient) -> None:
     page = client.get("/api/search", params={"q": "thu ngân sách nhà nước"}).json()
     first = page["results"][0]
     assert first["rank"] == 1
-    assert first["doc_id"] == "bao-cao-hoa-binh"
+    assert first["doc_id"] == REPORT_ID
     assert first["section_path"][-1] == "1. Kinh tế"
     assert first["doc_number"] == "12/BC-UBND"
     marked = {fold(first["text"][h["start"] : h["end"]]) for h in first["highlights"]}
@@ -35,9 +39,9 @@ def test_search_ranks_the_matching_section_first(client: TestClient) -> None:
 
 def test_filters_restrict_the_documents(client: TestClient) -> None:
     page = client.get("/api/search", params={"q": "sản xuất", "locality": "An Phú"}).json()
-    assert page["results"] and {h["doc_id"] for h in page["results"]} == {"nghi-quyet-an-phu"}
-    page = client.get("/api/search", params={"q": "sản xuất", "document": "bao-cao-hoa-binh"}).json()
-    assert {h["doc_id"] for h in page["results"]} == {"bao-cao-hoa-binh"}
+    assert page["results"] and {h["doc_id"] for h in page["results"]} == {RESOLUTION_ID}
+    page = client.get("/api/search", params={"q": "sản xuất", "document": REPORT_ID}).json()
+    assert {h["doc_id"] for h in page["results"]} == {REPORT_ID}
     assert client.get("/api/search", params={"q": "sản xuất", "year_from": 2030}).json()["results"] == []
 
 

@@ -271,7 +271,10 @@ class _EmptySink:
     def get(self, doc_id: str) -> DocumentRecord | None:
         return None
 
-    def find_by_file(self, file_name: str) -> DocumentRecord | None:
+    def find_by_source(self, file_name: str, source_path: str | None) -> DocumentRecord | None:
+        return None
+
+    def find_by_content(self, content_hash: str) -> DocumentRecord | None:
         return None
 
     def replace_document(self, record: DocumentRecord, chunks: object, *, on_progress: object = None) -> None:
