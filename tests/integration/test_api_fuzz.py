@@ -9,7 +9,8 @@ values, wrong methods and content types) and the fuzzing phase (random values, v
 a bounded number of random examples per operation so the whole run stays within a few minutes on two
 cores.
 
-Nothing is excluded. Two things keep every case meaningful:
+Nothing in the spec is excluded. (The Gradio UI is not mounted: its endpoints are not in the spec.)
+Two things keep every case meaningful:
 
 - Path parameters are drawn half the time from the store's real document and section ids (random ids
   only ever reach the 404 branch), and the DELETE operations run last, in their own test, so that the
