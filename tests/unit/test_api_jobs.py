@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -245,6 +246,10 @@ def test_shutdown_interrupts_running_and_queued_jobs_and_does_not_wait_for_a_stu
     assert manager.get(hanging.id).status == "interrupted"  # type: ignore[union-attr]
 
 
+def _numbered(n: int, report: ProgressReporter) -> dict[str, object]:
+    return {"n": n}
+
+
 def test_finished_jobs_beyond_the_bound_are_forgotten_in_the_file_too(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -253,7 +258,7 @@ def test_finished_jobs_beyond_the_bound_are_forgotten_in_the_file_too(
     manager = JobManager(state)
     submitted = []
     for n in range(5):
-        job = manager.submit("ingest", lambda report, n=n: {"n": n})
+        job = manager.submit("ingest", partial(_numbered, n))
         wait_finished(manager, job.id)
         submitted.append(job.id)
     manager.shutdown()

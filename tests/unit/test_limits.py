@@ -34,6 +34,7 @@ from ingestion.model import IngestError
 from ingestion.pipeline import IngestPipeline
 from tests.api_support import REPORT, api_settings
 from tests.docbuilders import build_docx, build_pdf
+from vectorstore.embeddings import build_embeddings
 
 pytest_plugins = ["tests.api_support"]  # the store fixtures
 
@@ -329,7 +330,9 @@ def test_the_samples_pass_the_default_limits_with_a_wide_margin(
 ) -> None:
     limits = IngestLimits()
     pipeline = IngestPipeline(
-        strict_runtime.store, Chunker(strict_runtime.embeddings.count_tokens, 400), limits=limits
+        strict_runtime.store,
+        Chunker(build_embeddings(strict_runtime.settings.embedding).count_tokens, 400),
+        limits=limits,
     )
     record, chunks = pipeline.prepare(sample, "mau", "hash")
     assert len(record.text) * 20 < limits.max_text_chars
@@ -422,3 +425,27 @@ def test_bombs_are_refused_through_the_api_with_their_code(
     assert job["error"]["code"] == EXPECTED[name]
     assert job["error"]["message"] and job["error"]["message_en"] != "The request could not be completed."
     assert uploader.get("/api/documents").json() == before
+
+
+def test_nul_bytes_in_an_upload_do_not_reach_the_store(uploader: TestClient) -> None:
+    import time
+
+    text = REPORT.replace("Giá trị sản xuất", "Giá\x00 trị sản\x00xuất", 1).replace("TM.", "TM.\x00\x01")
+    response = uploader.post("/api/documents", files={"file": ("co-nul.txt", text.encode())})
+    assert response.status_code == 202, response.text
+    job_id = response.json()["id"]
+    deadline = time.monotonic() + 120
+    while (job := uploader.get(f"/api/jobs/{job_id}").json())["status"] in ("queued", "running"):
+        assert time.monotonic() < deadline, job
+        time.sleep(0.05)
+    assert job["status"] == "succeeded", job
+    doc_id = job["result"]["document"]["id"]
+    detail = uploader.get(f"/api/documents/{doc_id}").json()
+    texts = [
+        uploader.get(f"/api/documents/{doc_id}/sections/{node['id']}").json()["text"]
+        for node in detail["sections_tree"]
+    ]
+    whole = "\n".join(texts)
+    assert "Giá trị sảnxuất" in whole
+    assert "\x00" not in whole and "\x01" not in whole
+    assert uploader.delete(f"/api/documents/{doc_id}").status_code == 200

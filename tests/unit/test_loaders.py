@@ -299,3 +299,34 @@ def test_scanned_pdf_is_refused_with_a_message_saying_so(tmp_path: Path) -> None
     assert caught.value.code == "scanned_pdf"
     assert "bản quét" in caught.value.message
     assert "OCR" in caught.value.message
+
+
+def _encrypted_copy(source: Path, target: Path, *, user_password: str, algorithm: str) -> Path:
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(source))
+    writer.encrypt(user_password=user_password, owner_password="chu-so-huu", algorithm=algorithm)
+    with target.open("wb") as out:
+        writer.write(out)
+    return target
+
+
+@pytest.mark.parametrize("algorithm", ["AES-256", "AES-128", "RC4-128"])
+def test_pdf_with_only_an_owner_password_is_read(tmp_path: Path, algorithm: str) -> None:
+    plain = build_pdf(tmp_path / "ban-ro.pdf", [[BODY[0]], [BODY[1]]])
+    locked = _encrypted_copy(plain, tmp_path / "co-mat-khau-chu.pdf", user_password="", algorithm=algorithm)
+    from pypdf import PdfReader
+
+    assert PdfReader(locked).is_encrypted
+    loaded = load_file(locked)
+    assert loaded.text == load_file(plain).text
+    assert "7.687 tỷ đồng" in loaded.text and len(loaded.page_offsets) == 2
+
+
+def test_pdf_that_needs_a_password_to_open_is_refused_with_a_message_saying_so(tmp_path: Path) -> None:
+    plain = build_pdf(tmp_path / "ban-ro.pdf", [[BODY[0]]])
+    locked = _encrypted_copy(plain, tmp_path / "khoa.pdf", user_password="bi-mat", algorithm="AES-256")
+    with pytest.raises(IngestError) as caught:
+        load_file(locked)
+    assert caught.value.code == "encrypted_pdf"
+    assert "mật khẩu" in caught.value.message

@@ -146,3 +146,20 @@ def test_samples_normalise_cleanly_and_idempotently(name: str) -> None:
     assert all(line == line.strip() for line in result.text.split("\n"))
     assert_offsets_point_at_source(source, result)
     assert normalize(result.text).text == result.text
+
+
+def test_nul_and_other_control_characters_are_dropped_and_offsets_still_point_at_the_source() -> None:
+    source = "Ủy\x00 ban\x01\x02 nhân\x7f dân\x1b[31m\tHUYỆN\x0cXÃ\x9b\r\nSố:\x00 12/BC-UBND\x00\x00"
+    result = normalize(source)
+    assert result.text == "Ủy ban nhân dân[31m HUYỆN\nXÃ\nSố: 12/BC-UBND"
+    assert not any(unicodedata.category(char) == "Cc" and char != "\n" for char in result.text)
+    assert_offsets_point_at_source(source, result)
+    start = result.text.index("nhân")
+    # The span ends where the next kept character starts: the dropped DEL is inside it.
+    assert source[slice(*result.source_span(start, start + 4))] == "nhân\x7f"
+    number = result.text.index("12/BC")
+    assert result.source_offsets[number] == source.index("12/BC")
+
+
+def test_a_text_that_is_only_control_characters_is_empty() -> None:
+    assert normalize("\x00\x01\x02\x00").text == ""
