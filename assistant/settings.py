@@ -89,7 +89,7 @@ class IngestSettings(BaseModel):
     """Limits on what one input file may become, so that a small upload cannot exhaust the machine."""
 
     # A .docx is a zip: its members' declared sizes are checked before anything is inflated.
-    max_uncompressed_bytes: int = Field(default=200 * 1024 * 1024, ge=1024)
+    max_uncompressed_bytes: int = Field(default=100 * 1024 * 1024, ge=1024)
     max_archive_members: int = Field(default=2000, ge=10)
     max_pdf_pages: int = Field(default=2000, ge=1)
     # Normalised text characters and chunks of one document. The samples have 22k-50k characters; 2M

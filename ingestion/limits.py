@@ -31,7 +31,7 @@ COMPRESSION_RATIO_FLOOR_BYTES = 1024 * 1024
 class IngestLimits:
     """Upper bounds for one document; see the module docstring for where each is checked."""
 
-    max_uncompressed_bytes: int = 200 * 1024 * 1024
+    max_uncompressed_bytes: int = 100 * 1024 * 1024
     max_archive_members: int = 2000
     max_pdf_pages: int = 2000
     max_text_chars: int = 2_000_000

@@ -108,7 +108,7 @@ def wait_for_job(
     deadline = time.monotonic() + timeout
     while True:
         job = client.get(f"/api/jobs/{job_id}", headers=headers or {}).json()
-        if job["status"] in ("succeeded", "failed"):
+        if job["status"] in ("succeeded", "failed", "cancelled", "interrupted"):
             return dict(job)
         assert time.monotonic() < deadline, job
         time.sleep(0.05)

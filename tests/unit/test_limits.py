@@ -176,8 +176,8 @@ def bombs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     lying = folder / "lying-sizes.docx"
     lying.write_bytes(zip_bomb.read_bytes())
     _patch_sizes(lying, _DOCUMENT, uncompressed=4096)
-    # 150 MiB (under the 200 MiB cap) whose directory claims an ordinary 50:1 compression.
-    lying_ratio = write_docx(folder / "lying-ratio.docx", _one_long_run(150 * MiB))
+    # 90 MiB (under the 100 MiB cap) whose directory claims an ordinary 30:1 compression.
+    lying_ratio = write_docx(folder / "lying-ratio.docx", _one_long_run(90 * MiB))
     _patch_sizes(lying_ratio, _DOCUMENT, compressed=3 * MiB)
     paragraph = "Ủy ban nhân dân huyện báo cáo tình hình thực hiện nhiệm vụ phát triển kinh tế - xã hội."
     xml_bomb = write_docx(folder / "xml-bomb.docx", _paragraphs(10 * MiB // 140, lambda n: paragraph))
@@ -237,7 +237,7 @@ def test_bombs_are_refused_by_the_loader(bombs: dict[str, Path], name: str) -> N
 def test_the_uncompressed_limit_is_named_in_the_message(bombs: dict[str, Path]) -> None:
     with pytest.raises(IngestError) as refused:
         load_file(bombs["zip_bomb"])
-    assert "giải nén ra quá lớn" in refused.value.message and "200 MB" in refused.value.message
+    assert "giải nén ra quá lớn" in refused.value.message and "100 MB" in refused.value.message
     with pytest.raises(IngestError) as smaller:
         load_file(bombs["small"], IngestLimits(max_uncompressed_bytes=4096))
     assert smaller.value.code == "too_large_uncompressed" and "4 KB" in smaller.value.message
