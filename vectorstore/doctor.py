@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
+import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from assistant.settings import ChromaSettings
@@ -101,16 +102,16 @@ def examine(
     try:
         with DocumentStore.open(data_dir, embeddings, chroma, mode="read") as store:
             state = store.consistency()
-            generation, chunk_count = store.generation, len(store.chunks())
+            generation, texts = store.generation, [c.embed_text for c in store.chunks()]
     except StoreError as error:
         report.add(
             "store", "problem", f"Không mở được kho: {error.message}", f"[{error.code}] {error.detail or ''}"
         )
         return report
     store_findings = _consistency_findings(report, state, holder)
-    lexical_finding, stale_caches = _lexical_finding(report, data_dir / LEXICAL_DIR, generation, chunk_count)
+    lexical_finding, stale_caches = _lexical_finding(report, data_dir / LEXICAL_DIR, generation, texts)
 
-    if not repair or report.healthy:
+    if not repair or (report.healthy and not stale_caches):
         return report
     if not writable:
         report.add("repair", "problem", "Không sửa được: thư mục dữ liệu chỉ đọc.")
@@ -133,7 +134,7 @@ def examine(
     }
     for finding in store_findings:
         finding.repaired = finding.status == "problem" and fixed.get(finding.check, False)
-    if lexical_finding.status == "problem":
+    if stale_caches:
         lexical_finding.repaired = not any(path.exists() for path in stale_caches)
     return report
 
@@ -192,28 +193,49 @@ def _consistency_findings(
 
 
 def _lexical_finding(
-    report: DoctorReport, cache_dir: Path, generation: int, chunk_count: int
+    report: DoctorReport, cache_dir: Path, generation: int, texts: list[str]
 ) -> tuple[Finding, list[Path]]:
-    """The lexical index cache: only ``lexical-<generation>``, holding one entry per current chunk, is
-    valid (the retriever's own test); anything else there is stale. Returns the finding and the stale paths."""
+    """The lexical index cache. The retriever trusts ``lexical-<generation>`` when it loads and holds one
+    entry per current chunk, and replaces older generations when it builds a new one; so older entries
+    (and ``.tmp`` leftovers) are only waiting to be replaced, while a current one that does not load, or
+    scores differently from an index built afresh from the chunks, is damage it would not notice.
+    Returns the finding and the paths a repair removes."""
     if not cache_dir.is_dir():
         return report.add("lexical_cache", "ok", "Chưa có chỉ mục từ khoá lưu sẵn (sẽ tạo khi hỏi)."), []
     current = cache_dir / f"lexical-{generation}"
-    stale = sorted(path for path in cache_dir.iterdir() if path != current)
-    if current.exists():
-        index = LexicalIndex.load(current)
-        if index is None or index.size != chunk_count:
-            stale.append(current)
-    if not stale:
-        state = "hợp lệ" if current.exists() else "chưa có bản cho lần ghi mới nhất (sẽ tạo khi hỏi)"
+    older = sorted(path for path in cache_dir.iterdir() if path != current)
+    if current.exists() and not _matches_chunks(current, texts):
+        finding = report.add(
+            "lexical_cache",
+            "problem",
+            "Chỉ mục từ khoá lưu sẵn của lần ghi mới nhất bị hỏng hoặc không khớp các đoạn trong danh mục "
+            "(sửa sẽ xoá để tạo lại).",
+            current.name,
+        )
+        return finding, [current, *older]
+    state = "hợp lệ" if current.exists() else "chưa có bản cho lần ghi mới nhất (sẽ tạo khi hỏi)"
+    if not older:
         return report.add("lexical_cache", "ok", f"Chỉ mục từ khoá lưu sẵn {state}."), []
     finding = report.add(
         "lexical_cache",
-        "problem",
-        f"{len(stale)} chỉ mục từ khoá lưu sẵn đã cũ hoặc hỏng (sẽ được xoá và tạo lại).",
-        ", ".join(path.name for path in stale[:_SHOWN]),
+        "info",
+        f"Chỉ mục từ khoá lưu sẵn {state}; {len(older)} bản cũ chờ được thay (sửa sẽ xoá).",
+        ", ".join(path.name for path in older[:_SHOWN]),
     )
-    return finding, stale
+    return finding, older
+
+
+def _matches_chunks(cache: Path, texts: list[str]) -> bool:
+    """Does the saved index load, hold one entry per chunk, and score like one built from the chunks?"""
+    saved = LexicalIndex.load(cache)
+    if saved is None or saved.size != len(texts):
+        return False
+    if not texts:
+        return True
+    fresh = LexicalIndex.build(texts)
+    step = max(1, len(texts) // _SHOWN)
+    probes = [" ".join(texts[i].split()[:12]) for i in range(0, len(texts), step)][:_SHOWN]
+    return all(np.allclose(saved.scores(probe), fresh.scores(probe), atol=1e-4) for probe in probes)
 
 
 def remove_paths(paths: list[Path]) -> int:

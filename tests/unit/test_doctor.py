@@ -103,28 +103,36 @@ def test_missing_vectors_are_found_and_their_document_dropped_for_re_ingest(data
     assert doctor(data_dir).healthy
 
 
-def test_a_stale_or_broken_lexical_cache_is_found_and_dropped(data_dir: Path) -> None:
+def test_old_lexical_caches_are_noted_and_a_damaged_one_is_a_problem(data_dir: Path) -> None:
     cache = data_dir / "lexical"
     with DocumentStore.open(data_dir, HashedWords(), CHROMA, mode="read") as store:
-        generation, chunks = store.generation, store.chunks()
-    LexicalIndex.build([c.embed_text for c in chunks]).save(cache / f"lexical-{generation}")
-    assert doctor(data_dir).healthy  # the current generation's cache, one entry per chunk
+        generation, texts = store.generation, [c.embed_text for c in store.chunks()]
+    current = cache / f"lexical-{generation}"
+    LexicalIndex.build(texts).save(current)
+    assert statuses(doctor(data_dir))["lexical_cache"] == ("ok", False)
 
+    # Older generations wait for the retriever to replace them: worth a note, not a problem.
     LexicalIndex.build(["một đoạn"]).save(cache / f"lexical-{generation - 1}")
     (cache / f"lexical-{generation}.tmp").mkdir()
     report = doctor(data_dir)
-    assert problems(report) == {"lexical_cache"}
+    assert report.healthy and statuses(report)["lexical_cache"] == ("info", False)
     assert set(next(f.detail for f in report.findings if f.check == "lexical_cache").split(", ")) == {
         f"lexical-{generation - 1}",
         f"lexical-{generation}.tmp",
     }
-    # A cache of the current generation that does not match the chunks is stale too.
-    LexicalIndex.build(["một đoạn"]).save(cache / f"lexical-{generation}")
-    assert problems(doctor(data_dir)) == {"lexical_cache"}
+    cleaned = doctor(data_dir, repair=True)
+    assert statuses(cleaned)["lexical_cache"] == ("info", True)
+    assert list(cache.iterdir()) == [current]
 
-    repaired = doctor(data_dir, repair=True)
-    assert statuses(repaired)["lexical_cache"] == ("problem", True)
-    assert list(cache.iterdir()) == []
+    # The current generation's cache with the wrong number of entries, or the right number of other
+    # texts (what the retriever cannot tell), is damage.
+    for wrong in (texts[:-1], [f"văn bản khác {i}" for i in range(len(texts))]):
+        LexicalIndex.build(wrong).save(current)
+        broken = doctor(data_dir)
+        assert problems(broken) == {"lexical_cache"}
+        repaired = doctor(data_dir, repair=True)
+        assert repaired.healthy and statuses(repaired)["lexical_cache"] == ("problem", True)
+        assert list(cache.iterdir()) == []
     assert doctor(data_dir).healthy
 
 
@@ -144,7 +152,7 @@ def test_a_write_in_progress_in_another_process_is_reported_not_mistaken_for_dam
         stale_cache = data_dir / "lexical" / "lexical-99"
         stale_cache.mkdir(parents=True)
         busy = doctor(data_dir, repair=True, lock_timeout=0.3)
-        assert "repair" in problems(busy) and "lexical_cache" in problems(busy)
+        assert problems(busy) == {"repair"}
         assert "store_busy" in next(f.detail for f in busy.findings if f.check == "repair")
         assert stale_cache.is_dir()
     assert doctor(data_dir, repair=True).healthy
