@@ -6,6 +6,7 @@ them in ``uploads/.incoming/`` while a job ingests them).
 
 from __future__ import annotations
 
+import logging
 import time
 from pathlib import Path
 
@@ -15,6 +16,8 @@ from vectorstore.doctor import DoctorReport, examine, remove_paths
 from vectorstore.embeddings import build_embeddings
 from vectorstore.errors import StoreError
 from vectorstore.lock import WriterLock
+
+logger = logging.getLogger(__name__)
 
 # An upload is staged only while its job runs (a parse and an embedding: minutes). One staged for an
 # hour belongs to a server that died.
@@ -33,6 +36,21 @@ def stale_staged_uploads(data_dir: Path, *, older_than: float = STALE_UPLOAD_SEC
         if max(path.lstat().st_mtime for path in touched) < cutoff:
             stale.append(entry)
     return stale
+
+
+def discard_stale_uploads(data_dir: Path) -> int:
+    """Remove staged uploads a dead server left (see :func:`stale_staged_uploads`); returns how many.
+
+    Called when the server starts; a failure to remove one is logged, never fatal."""
+    stale = stale_staged_uploads(data_dir)
+    try:
+        removed = remove_paths(stale)
+    except OSError:
+        logger.warning("could not remove stale staged uploads in %s", data_dir, exc_info=True)
+        return 0
+    if stale:
+        logger.info("removed %d of %d stale staged uploads", removed, len(stale))
+    return removed
 
 
 def run_doctor(settings: Settings, data_dir: Path | None = None, *, repair: bool = False) -> DoctorReport:

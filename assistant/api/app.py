@@ -75,6 +75,7 @@ def _answer_unknown_api_paths(app: FastAPI, routers: Sequence[APIRouter]) -> Non
 
 def create_app(settings: Settings | None = None, data_dir: Path | None = None) -> FastAPI:
     """The app over the store in ``data_dir`` (default: ``settings.data_dir``); opened when the app starts."""
+    from assistant.maintenance import discard_stale_uploads
     from assistant.runtime import open_runtime
     from assistant.services.jobs import JOBS_FILE, JobManager
     from assistant.settings import get_settings
@@ -90,6 +91,8 @@ def create_app(settings: Settings | None = None, data_dir: Path | None = None) -
             runtime.retriever.catalog()
             # Jobs of earlier runs are read back from the data dir; unfinished ones are reported interrupted.
             jobs = JobManager(store_dir / JOBS_FILE)
+            # Uploads staged by a server that died mid-ingest (older than any running job's) go.
+            discard_stale_uploads(store_dir)
             app.state.runtime = runtime
             app.state.jobs = jobs
             app.state.ready = True
