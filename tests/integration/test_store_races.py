@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -262,3 +263,91 @@ def test_writers_killed_in_their_window_lose_nothing_that_was_reported(tmp_path:
     # are absent (never reported) unless written again.
     assert_complete(state, set(state))
     assert_doctor_clean(data_dir)
+
+
+# ------------------------------------------------------------------------------- the data dir itself
+
+
+def without_write_permission() -> list[str]:
+    """A command prefix under which ``chmod a-w`` really stops writes: root ignores file modes
+    (CAP_DAC_OVERRIDE), so as root ``setpriv`` drops the capabilities that let it; others need nothing."""
+    if os.geteuid() != 0:
+        return []
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        pytest.skip("running as root without setpriv: cannot drop the right to ignore file modes")
+    return [setpriv, "--bounding-set", "-dac_override,-dac_read_search,-fowner,-linux_immutable", "--"]
+
+
+def test_read_commands_work_on_a_read_only_data_dir_and_writers_are_refused(tmp_path: Path) -> None:
+    data_dir = tmp_path / "store"
+    ingested = vankien(
+        "ingest", str(write_corpus(tmp_path / "c0", "nen", 2)), "--data-dir", str(data_dir), "--json"
+    )
+    assert ingested.returncode == 0, ingested.stderr
+    doc_id = json.loads(ingested.stdout)[0]["id"]
+    listing = sorted((str(p.relative_to(data_dir)), p.stat().st_mtime_ns) for p in data_dir.rglob("*"))
+    prefix = without_write_permission()
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [*prefix, VANKIEN, *args, "--data-dir", str(data_dir)], capture_output=True, text=True
+        )
+
+    subprocess.run(["chmod", "-R", "a-w", str(data_dir)], check=True)
+    try:
+        probe = subprocess.run([*prefix, "touch", str(data_dir / "probe")], capture_output=True)
+        assert probe.returncode != 0, "the data dir is not read-only to the commands"
+        documents = run("documents", "--json")
+        assert documents.returncode == 0, documents.stderr
+        assert len(json.loads(documents.stdout)) == 2
+        sections = run("sections", doc_id, "--json")
+        assert sections.returncode == 0, sections.stderr
+        assert json.loads(sections.stdout)
+        asked = run("ask", QUESTION, "--json")
+        assert asked.returncode == 0, asked.stderr
+        assert json.loads(asked.stdout)["citations"]
+        found = run("search", "chỉ tiêu 3", "--json")
+        assert found.returncode == 0, found.stderr
+        assert json.loads(found.stdout)
+        checked = run("doctor", "--json")
+        assert checked.returncode == 0, checked.stdout
+        assert {f["check"]: f["status"] for f in json.loads(checked.stdout)["findings"]}["data_dir"] == "info"
+        for writer in (
+            ("ingest", str(tmp_path / "c0")),
+            ("delete", doc_id),
+            ("serve", "--port", str(free_port())),
+        ):
+            refused = run(*writer)
+            assert refused.returncode == 2, (writer, refused.stdout, refused.stderr)
+            assert "[data_dir_read_only]" in refused.stderr and "Traceback" not in refused.stderr, (
+                refused.stderr
+            )
+    finally:
+        subprocess.run(["chmod", "-R", "u+w", str(data_dir)], check=True)
+    assert (
+        sorted((str(p.relative_to(data_dir)), p.stat().st_mtime_ns) for p in data_dir.rglob("*")) == listing
+    )
+
+
+def test_a_data_dir_that_is_a_file_gets_a_coded_error_from_every_command(tmp_path: Path) -> None:
+    not_a_dir = tmp_path / "store"
+    not_a_dir.write_text("not a folder")
+    corpus = write_corpus(tmp_path / "c0", "nen", 1)
+    for args in (
+        ("documents",),
+        ("sections", "x"),
+        ("ask", QUESTION),
+        ("search", "chỉ tiêu"),
+        ("ingest", str(corpus)),
+        ("delete", "x"),
+        ("serve", "--port", str(free_port())),
+        ("backup", str(tmp_path / "b")),
+    ):
+        for data_dir in (not_a_dir, not_a_dir / "inside"):
+            run = vankien(*args, "--data-dir", str(data_dir))
+            assert run.returncode == 2, (args, run.stdout, run.stderr)
+            assert "[data_dir_invalid]" in run.stderr and "Traceback" not in run.stderr, (args, run.stderr)
+    checked = vankien("doctor", "--data-dir", str(not_a_dir), "--json")
+    assert checked.returncode == 1 and not json.loads(checked.stdout)["healthy"]
+    assert not_a_dir.read_text() == "not a folder"
