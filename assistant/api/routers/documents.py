@@ -88,11 +88,13 @@ async def _read_capped(upload: UploadFile, limit: int) -> bytes:
     data = await upload.read(limit + 1)
     if len(data) > limit:
         megabytes = limit / (1024 * 1024)
+        # A limit under 1 MB in KB: "0.0 MB" would say nothing.
+        size = f"{megabytes:.1f} MB" if megabytes >= 1 else f"{limit // 1024} KB"
         raise ApiError(
             413,
             "upload_too_large",
-            f"Tệp quá lớn (tối đa {megabytes:.1f} MB).",
-            f"The file is too large (at most {megabytes:.1f} MB).",
+            f"Tệp quá lớn (tối đa {size}).",
+            f"The file is too large (at most {size}).",
         )
     return data
 
