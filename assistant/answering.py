@@ -46,8 +46,9 @@ class AskFilters(BaseModel):
     issuer: str | None = None
     doc_types: list[str] = Field(default_factory=list)
     localities: list[str] = Field(default_factory=list)
-    year_from: int | None = None
-    year_to: int | None = None
+    # The same bounds as the search endpoint's: a year outside them is a mistake, not a filter.
+    year_from: int | None = Field(default=None, ge=1900, le=2200)
+    year_to: int | None = Field(default=None, ge=1900, le=2200)
 
     def to_retrieval(self) -> RetrievalFilters:
         return RetrievalFilters(

@@ -73,7 +73,8 @@ def _resolve_document(records: list[DocumentRecord], key: str) -> DocumentRecord
         if key in (record.doc_id, record.file_name, Path(record.file_name).stem):
             return record
     err_console.print(
-        f"[red]Không tìm thấy văn bản “{markup(key)}” trong kho.[/] Xem danh sách bằng: vankien documents"
+        f"[red]Lỗi[/] \\[document_not_found] Không tìm thấy văn bản “{markup(key)}” trong kho. "
+        "Xem danh sách bằng: vankien documents"
     )
     raise typer.Exit(code=4)
 
@@ -139,7 +140,9 @@ def ingest(
             return
         files = discover(paths)
         if not files:
-            err_console.print("[red]Không có tệp nào để nạp[/] (hỗ trợ .txt, .md, .docx, .pdf).")
+            err_console.print(
+                "[red]Lỗi[/] \\[no_supported_files] Không có tệp nào để nạp (hỗ trợ .txt, .md, .docx, .pdf)."
+            )
             raise typer.Exit(code=2)
         progress = Progress(
             TextColumn("{task.description}"),

@@ -6,8 +6,20 @@ English twin in :mod:`assistant.services.messages`.
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
 from assistant.settings import Settings
 from ingestion.errors import CodedError
+
+# Characters that print nothing: controls (NUL…), format characters (zero-width space and joiners, BOM,
+# bidi marks). A question made of them is as empty as one made of spaces.
+_INVISIBLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+
+
+def _visible(text: str | None) -> str:
+    """``text`` in NFC without invisible characters and surrounding whitespace."""
+    return _INVISIBLE.sub("", unicodedata.normalize("NFC", text or "")).strip()
 
 
 class QuestionError(CodedError):
@@ -27,8 +39,9 @@ def question_limit(settings: Settings) -> int:
 
 
 def check_question(question: str | None, settings: Settings) -> str:
-    """The question without its surrounding whitespace; ``QuestionError`` when it is empty or too long."""
-    text = (question or "").strip()
+    """The question without invisible characters and surrounding whitespace; ``QuestionError`` when it is
+    empty (nothing visible: spaces, NUL, zero-width characters) or too long."""
+    text = _visible(question)
     if not text:
         raise QuestionError("empty_question", "Câu hỏi trống: hãy nhập câu hỏi.", "The question is empty.")
     limit = question_limit(settings)
@@ -43,7 +56,7 @@ def check_question(question: str | None, settings: Settings) -> str:
 
 def check_query(query: str | None, settings: Settings) -> str:
     """A search query, checked like a question (the same limit): ``empty_query``, ``query_too_long``."""
-    text = (query or "").strip()
+    text = _visible(query)
     if not text:
         raise QuestionError("empty_query", "Truy vấn trống: hãy nhập từ khoá.", "The query is empty.")
     limit = question_limit(settings)

@@ -13,7 +13,7 @@ from starlette.types import Scope
 
 from assistant.api.errors import ApiError, install_error_handlers
 from assistant.api.hardening import SameOriginMiddleware, SecurityHeadersMiddleware, install_local_docs
-from assistant.api.limits import BodyLimitMiddleware
+from assistant.api.limits import BodyLimit, BodyLimitMiddleware
 from assistant.api.metrics import ApiMetrics, MetricsMiddleware
 from assistant.api.security import FailedAuthLimiter, KeyRing
 from assistant.settings import Settings
@@ -39,16 +39,17 @@ Khoá API gửi bằng `Authorization: Bearer <khoá>` hoặc `X-API-Key: <khoá
 """
 
 
-def _body_limit(settings: Settings) -> Callable[[Scope], int]:
+def _body_limit(settings: Settings) -> Callable[[Scope], BodyLimit]:
     api = settings.api
+    upload = BodyLimit(api.max_upload_bytes + _MULTIPART_OVERHEAD, upload_bytes=api.max_upload_bytes)
 
-    def limit_for(scope: Scope) -> int:
+    def limit_for(scope: Scope) -> BodyLimit:
         path: str = scope.get("path", "")
         if scope.get("method") == "POST" and path.rstrip("/") in _UPLOAD_PATHS:
-            return api.max_upload_bytes + _MULTIPART_OVERHEAD
+            return upload
         if path.startswith(("/api/", "/v1/")):
-            return api.max_body_bytes
-        return api.max_upload_bytes + _MULTIPART_OVERHEAD
+            return BodyLimit(api.max_body_bytes)
+        return upload
 
     return limit_for
 

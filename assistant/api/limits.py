@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -17,10 +18,21 @@ class _BodyTooLarge(HTTPException):
         super().__init__(413)
 
 
-class BodyLimitMiddleware:
-    """Answers 413 ``request_too_large`` when a request body exceeds ``limit_for(scope)`` bytes."""
+@dataclass(frozen=True)
+class BodyLimit:
+    """The most bytes a request body may have. ``upload_bytes``: the body carries one uploaded file of at
+    most that size (the rest is multipart framing), and going over is ``upload_too_large``, the same code
+    the upload route gives a file just over its limit."""
 
-    def __init__(self, app: ASGIApp, limit_for: Callable[[Scope], int]) -> None:
+    max_bytes: int
+    upload_bytes: int | None = None
+
+
+class BodyLimitMiddleware:
+    """Answers 413 (``request_too_large``, or ``upload_too_large`` for an upload) when a request body
+    exceeds ``limit_for(scope)``."""
+
+    def __init__(self, app: ASGIApp, limit_for: Callable[[Scope], BodyLimit]) -> None:
         self.app = app
         self.limit_for = limit_for
 
@@ -28,10 +40,11 @@ class BodyLimitMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limit = self.limit_for(scope)
+        body_limit = self.limit_for(scope)
+        limit = body_limit.max_bytes
         declared = dict(scope.get("headers", ())).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
-            await _reject(limit, scope, receive, send)
+            await _reject(body_limit, scope, receive, send)
             return
         received = 0
         response_started = False
@@ -56,16 +69,30 @@ class BodyLimitMiddleware:
         except _BodyTooLarge:
             if response_started:
                 raise
-            await _reject(limit, scope, receive, send)
+            await _reject(body_limit, scope, receive, send)
 
 
-async def _reject(limit: int, scope: Scope, receive: Receive, send: Send) -> None:
+def size_text(limit: int) -> str:
+    """A byte limit as people read it: "20.0 MB", or "512 KB" under 1 MB ("0.0 MB" would say nothing)."""
     megabytes = limit / (1024 * 1024)
-    size = f"{megabytes:.1f} MB" if megabytes >= 1 else f"{limit // 1024} KB"
-    response = error_response(
-        413,
-        "request_too_large",
-        f"Nội dung yêu cầu quá lớn (tối đa {size}).",
-        f"The request body is too large (at most {size}).",
-    )
+    return f"{megabytes:.1f} MB" if megabytes >= 1 else f"{limit // 1024} KB"
+
+
+async def _reject(body_limit: BodyLimit, scope: Scope, receive: Receive, send: Send) -> None:
+    if body_limit.upload_bytes is not None:
+        size = size_text(body_limit.upload_bytes)
+        response = error_response(
+            413,
+            "upload_too_large",
+            f"Tệp quá lớn (tối đa {size}).",
+            f"The file is too large (at most {size}).",
+        )
+    else:
+        size = size_text(body_limit.max_bytes)
+        response = error_response(
+            413,
+            "request_too_large",
+            f"Nội dung yêu cầu quá lớn (tối đa {size}).",
+            f"The request body is too large (at most {size}).",
+        )
     await response(scope, receive, send)

@@ -127,6 +127,15 @@ def test_upload_over_the_cap_is_413(writer: TestClient) -> None:
     assert_error(writer.post("/api/documents", files={"file": ("lon.txt", big)}), 413, "upload_too_large")
 
 
+def test_an_upload_far_over_the_cap_gets_the_same_code_before_it_is_read(writer: TestClient) -> None:
+    # Past the multipart allowance the body limit answers, before the route reads the file.
+    huge = b"a" * (1024 * 1024)
+    error = assert_error(
+        writer.post("/api/documents", files={"file": ("lon.txt", huge)}), 413, "upload_too_large"
+    )
+    assert "Tệp quá lớn" in error["message"]
+
+
 def test_empty_upload_is_refused(writer: TestClient) -> None:
     assert_error(writer.post("/api/documents", files={"file": ("rong.txt", b"  \n")}), 422, "empty_document")
 

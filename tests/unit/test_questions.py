@@ -27,13 +27,17 @@ def test_a_question_is_trimmed_and_kept() -> None:
     assert check_question(f"  {FIGURE_QUESTION}\n", settings_with(LIMIT)) == FIGURE_QUESTION
 
 
-@pytest.mark.parametrize("question", ["", "   ", "\n\t", None])
+@pytest.mark.parametrize("question", ["", "   ", "\n\t", None, "\x00\x00", "\u200b \ufeff", "\u202e\x1b"])
 def test_an_empty_question_is_refused(question: str | None) -> None:
     with pytest.raises(QuestionError) as refused:
         check_question(question, settings_with(LIMIT))
     assert refused.value.code == "empty_question"
     assert refused.value.message == "Câu hỏi trống: hãy nhập câu hỏi."
     assert refused.value.message_en == "The question is empty."
+
+
+def test_invisible_characters_inside_a_question_are_dropped() -> None:
+    assert check_question("Ai\u200b ký\x00 báo cáo?", settings_with(LIMIT)) == "Ai ký báo cáo?"
 
 
 def test_the_limit_is_the_setting_and_counts_the_trimmed_question() -> None:

@@ -10,6 +10,7 @@ from pydantic import BaseModel
 
 from assistant.api.deps import AdminDep, JobsDep, ReaderDep, RuntimeDep, SettingsDep
 from assistant.api.errors import ApiError, ErrorResponse, not_found
+from assistant.api.limits import size_text
 from assistant.runtime import Runtime
 from assistant.services.documents import (
     DocumentDetail,
@@ -87,9 +88,7 @@ def get_section(doc_id: str, section_id: str, runtime: RuntimeDep, _role: Reader
 async def _read_capped(upload: UploadFile, limit: int) -> bytes:
     data = await upload.read(limit + 1)
     if len(data) > limit:
-        megabytes = limit / (1024 * 1024)
-        # A limit under 1 MB in KB: "0.0 MB" would say nothing.
-        size = f"{megabytes:.1f} MB" if megabytes >= 1 else f"{limit // 1024} KB"
+        size = size_text(limit)
         raise ApiError(
             413,
             "upload_too_large",
