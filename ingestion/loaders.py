@@ -427,10 +427,21 @@ def _check_docx_archive(path: Path, limits: IngestLimits) -> None:
         raise _corrupt(path, ".docx", exc) from exc
 
 
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # the compound-file header of Word 97-2003 (.doc) files
+
+
 def _load_docx(path: Path, limits: IngestLimits) -> LoadedText:
     from docx import Document
     from docx.opc.exceptions import PackageNotFoundError
 
+    with path.open("rb") as head:
+        if head.read(4) == _OLE_MAGIC:
+            # A Word 97-2003 file renamed .docx: say what it is rather than "damaged".
+            raise IngestError(
+                "unsupported_format",
+                "Tệp Word 97-2003 (.doc) chưa được hỗ trợ: hãy lưu lại thành .docx rồi nạp.",
+                detail=path.name,
+            )
     _check_docx_archive(path, limits)
     try:
         document = Document(str(path))

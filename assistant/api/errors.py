@@ -57,7 +57,8 @@ def error_response(
 
 
 # Failures of a service the API depends on (not of the request): 503, so that clients retry later.
-_UNAVAILABLE = {"chroma_unavailable", "embedding_server_unavailable", "embedding_server_error"}
+# The service cannot do it now but may soon: 503 (store_busy: another process holds the writer lock).
+_UNAVAILABLE = {"chroma_unavailable", "embedding_server_unavailable", "embedding_server_error", "store_busy"}
 
 
 def _domain_error(error: IngestError | StoreError | EmbeddingError) -> JSONResponse:

@@ -28,8 +28,28 @@ _ENGLISH: dict[str, str] = {
     "vector_write_failed": "Writing vectors failed; the store is unchanged.",
     "manifest_write_failed": "Writing the document catalogue failed; the store is unchanged.",
     "search_failed": "The search failed.",
+    "store_busy": "Another process is writing to the store; try again when it has finished.",
+    "store_read_only": "The store was opened read-only; this operation writes.",
+    "store_not_found": "There is no store in this data directory yet.",
+    "data_dir_invalid": "The data directory is not a directory (a file stands at its path).",
+    "data_dir_read_only": "The data directory cannot be written; this command needs to write to it.",
+    "manifest_unreadable": "The store's document catalogue (manifest.sqlite) cannot be read.",
+    "backup_chroma_server": "A store whose vectors are on a Chroma server cannot be backed up this way; back "
+    "up the Chroma server by its own means.",
+    "backup_invalid": "This folder is not a backup made by vankien backup, or the backup is damaged.",
+    "backup_target_inside_store": "The backup folder cannot be inside the data directory.",
+    "backup_target_not_empty": "The backup folder must be empty or not exist yet.",
+    "restore_target_not_empty": "The data directory to restore into must be empty or not exist yet.",
     "embedding_model_changed": "The store was built with another embedding model.",
     "embedding_failed": "Computing embeddings failed.",
+    "embedding_backend_missing": "sentence-transformers is not installed: install the package with the [st] extra.",
+    "embedding_model_not_found": "The sentence-transformers model could not be opened (a model folder or an "
+    "already downloaded model is needed).",
+    "embedding_model_missing": "An embedding model must be configured (VANKIEN_EMBEDDING__MODEL: a name or a "
+    "folder path).",
+    "embedding_server_missing": "The embedding server's address must be configured (VANKIEN_EMBEDDING__BASE_URL).",
+    "embedding_function_unbound": "The collection's embedding model is not open; access the store through "
+    "DocumentStore.",
     "embedding_server_unavailable": "The embedding server is unavailable.",
     "embedding_server_error": "The embedding server returned an error.",
     "empty_question": "The question is empty.",

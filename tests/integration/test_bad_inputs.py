@@ -370,7 +370,7 @@ FILE_CASES: list[FileCase] = [
         "ole_doc_renamed_docx",
         "files/word-cu.docx",
         _bytes(badfiles.ole_document_bytes()),
-        "corrupt_file",
+        "unsupported_format",
         Refused(415, "unsupported_content"),
     ),
     FileCase(
