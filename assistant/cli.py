@@ -517,5 +517,7 @@ def main() -> None:
         err_console.print(f"[red]Lỗi[/] {markup(f'[{error.code}] {error}')}", soft_wrap=True)
         raise SystemExit(2) from None
     except ValidationError as error:
-        err_console.print(f"[red]Cấu hình không hợp lệ[/] (biến môi trường VANKIEN_*):\n{markup(str(error), multiline=True)}")
+        err_console.print(
+            f"[red]Cấu hình không hợp lệ[/] (biến môi trường VANKIEN_*):\n{markup(str(error), multiline=True)}"
+        )
         raise SystemExit(2) from None

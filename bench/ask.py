@@ -50,7 +50,7 @@ def _store_holds_samples(store_dir: Path, samples: Path) -> bool:
     from vectorstore.store import DocumentStore
 
     settings = Settings()
-    wanted = {path.name: content_hash(path.read_bytes()) for path in discover([samples])}
+    wanted = {source.path.name: content_hash(source.path.read_bytes()) for source in discover([samples])}
     with DocumentStore.open(store_dir, build_embeddings(settings.embedding), settings.chroma) as store:
         stored = {record.file_name: record.content_hash for record in store.list_documents()}
     return stored == wanted

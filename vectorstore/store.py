@@ -482,8 +482,10 @@ class DocumentStore:
         if [c.index for c in chunks] != list(range(len(chunks))):
             raise ValueError("chunk indexes must be 0..n-1 in order")
         writer = self._require_writer()
+        # Outside both locks: embedding is most of the time, and closing the store (a server shutting
+        # down) must not wait for it; the write below then fails on the closed store and changes nothing.
+        vectors = self._embed([c.embed_text for c in chunks], on_progress)
         with self._write_lock:
-            vectors = self._embed([c.embed_text for c in chunks], on_progress)
             version = f"{record.content_hash[:12]}-{uuid.uuid4().hex[:8]}"
             ids = [chunk_id(record.doc_id, version, c.index) for c in chunks]
             stored = replace(

@@ -20,10 +20,8 @@ from tests.servers import free_port, running_process
 pytestmark = pytest.mark.integration
 
 # SIGTERM to exit: the running job stops at its next embedding batch (the job manager waits up to 5 s for
-# that), then the store closes. Closing waits for an embedding call in progress (the store holds its
-# in-process write lock while it embeds), so the batch is kept small: two chunks, a second or two.
+# that), then the store closes without waiting for an embedding call in progress (the default batch).
 MAX_EXIT_SECONDS = 10.0
-EMBEDDING_BATCH = "2"
 
 
 def long_report(articles: int = 150) -> str:
@@ -61,7 +59,6 @@ def test_sigterm_during_a_long_ingest_exits_within_seconds_and_leaves_the_store_
     data_dir = build_store(write_corpus(tmp_path / "corpus"), tmp_path / "store")
     before = _documents(data_dir)
     monkeypatch.setenv("VANKIEN_API__UI", "false")
-    monkeypatch.setenv("VANKIEN_EMBEDDING__BATCH_SIZE", EMBEDDING_BATCH)
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     command = [sys.executable, "-m", "assistant", "serve", "--port", str(port), "--data-dir", str(data_dir)]
