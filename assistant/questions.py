@@ -38,32 +38,30 @@ def question_limit(settings: Settings) -> int:
     return settings.api.max_question_chars
 
 
+def _checked(text: str | None, settings: Settings, *, what: str, what_en: str, kind: str) -> str:
+    """``text`` cleaned, or ``QuestionError`` ``empty_<kind>`` / ``<kind>_too_long`` (one limit for both kinds)."""
+    cleaned = _visible(text)
+    if not cleaned:
+        raise QuestionError(f"empty_{kind}", _EMPTY[kind], f"The {what_en} is empty.")
+    limit = question_limit(settings)
+    if len(cleaned) > limit:
+        raise QuestionError(
+            f"{kind}_too_long",
+            f"{what} quá dài ({len(cleaned)} ký tự; tối đa {limit} ký tự).",
+            f"The {what_en} is too long ({len(cleaned)} characters; at most {limit}).",
+        )
+    return cleaned
+
+
+_EMPTY = {"question": "Câu hỏi trống: hãy nhập câu hỏi.", "query": "Truy vấn trống: hãy nhập từ khoá."}
+
+
 def check_question(question: str | None, settings: Settings) -> str:
     """The question without invisible characters and surrounding whitespace; ``QuestionError`` when it is
     empty (nothing visible: spaces, NUL, zero-width characters) or too long."""
-    text = _visible(question)
-    if not text:
-        raise QuestionError("empty_question", "Câu hỏi trống: hãy nhập câu hỏi.", "The question is empty.")
-    limit = question_limit(settings)
-    if len(text) > limit:
-        raise QuestionError(
-            "question_too_long",
-            f"Câu hỏi quá dài ({len(text)} ký tự; tối đa {limit} ký tự).",
-            f"The question is too long ({len(text)} characters; at most {limit}).",
-        )
-    return text
+    return _checked(question, settings, what="Câu hỏi", what_en="question", kind="question")
 
 
 def check_query(query: str | None, settings: Settings) -> str:
     """A search query, checked like a question (the same limit): ``empty_query``, ``query_too_long``."""
-    text = _visible(query)
-    if not text:
-        raise QuestionError("empty_query", "Truy vấn trống: hãy nhập từ khoá.", "The query is empty.")
-    limit = question_limit(settings)
-    if len(text) > limit:
-        raise QuestionError(
-            "query_too_long",
-            f"Truy vấn quá dài ({len(text)} ký tự; tối đa {limit} ký tự).",
-            f"The query is too long ({len(text)} characters; at most {limit}).",
-        )
-    return text
+    return _checked(query, settings, what="Truy vấn", what_en="query", kind="query")

@@ -220,13 +220,7 @@ class JobManager:
             self._closed = True
             for job in list(self._jobs.values()):
                 if job.status == "queued":
-                    self._set(
-                        job.id,
-                        status="interrupted",
-                        stage="interrupted",
-                        finished_at=_now(),
-                        error=_stopped_error("interrupted"),
-                    )
+                    self._interrupt(job.id)
                 elif job.status == "running":
                     self._stop_requests.setdefault(job.id, "interrupted")  # a cancel asked for stays one
             workers = list(self._workers.values())
@@ -239,18 +233,22 @@ class JobManager:
             for job in list(self._jobs.values()):
                 if job.status == "running":
                     logger.warning("job %s did not stop within %.0f s; abandoned", job.id, timeout)
-                    self._set(
-                        job.id,
-                        status="interrupted",
-                        stage="interrupted",
-                        finished_at=_now(),
-                        error=_stopped_error("interrupted"),
-                    )
+                    self._interrupt(job.id)
             if self._file is not None:
                 self._file.close()
                 self._file = None
 
     # ------------------------------------------------------------------------------ internals
+
+    def _interrupt(self, job_id: str) -> None:
+        """Mark a job that will not run (on) ``interrupted``; the caller holds the lock."""
+        self._set(
+            job_id,
+            status="interrupted",
+            stage="interrupted",
+            finished_at=_now(),
+            error=_stopped_error("interrupted"),
+        )
 
     def _open_file(self, path: Path) -> None:
         try:
