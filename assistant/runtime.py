@@ -48,7 +48,7 @@ def open_runtime(
     try:
         chunker = Chunker(embeddings.count_tokens, settings.embedding.max_tokens)
         retriever = HybridRetriever(store, cache_dir=store.cache_dir / "lexical")
-        pipeline = IngestPipeline(store, chunker, limits=IngestLimits(**settings.ingest.model_dump()))
+        pipeline = IngestPipeline(store, chunker, limits=IngestLimits.from_settings(settings.ingest))
         answering = QuestionAnswering(
             retriever,
             chat_model=build_chat_model(settings.llm),

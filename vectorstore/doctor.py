@@ -18,10 +18,10 @@ from typing import Any, Literal
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from assistant.settings import ChromaSettings
 from vectorstore.errors import StoreError
 from vectorstore.lexical import LexicalIndex
 from vectorstore.lock import DEFAULT_LOCK_TIMEOUT, LockOwner, WriterLock
+from vectorstore.settings import ChromaSettings
 from vectorstore.store import MANIFEST_FILE, Consistency, DocumentStore, check_data_dir
 
 LEXICAL_DIR = "lexical"  # where the retriever caches its lexical index (runtime: store.cache_dir / "lexical")

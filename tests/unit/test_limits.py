@@ -26,12 +26,13 @@ from fastapi.testclient import TestClient
 
 from assistant.api.app import create_app
 from assistant.runtime import Runtime, open_runtime
-from assistant.settings import IngestSettings, Settings
+from assistant.settings import Settings
 from ingestion.chunker import Chunker
 from ingestion.limits import IngestLimits
 from ingestion.loaders import load_file
 from ingestion.model import IngestError
 from ingestion.pipeline import IngestPipeline
+from ingestion.settings import IngestSettings
 from tests.api_support import REPORT, api_settings
 from tests.docbuilders import build_docx, build_pdf
 from vectorstore.embeddings import build_embeddings
@@ -222,8 +223,10 @@ def test_the_bombs_are_what_they_claim(bombs: dict[str, Path]) -> None:
 # ------------------------------------------------------------------------------------ the loader
 
 
-def test_limit_defaults_are_the_settings_defaults() -> None:
-    assert IngestLimits() == IngestLimits(**IngestSettings().model_dump())
+def test_limits_are_built_from_the_settings() -> None:
+    assert IngestLimits.from_settings(IngestSettings()) == IngestLimits()
+    custom = IngestSettings(max_pdf_pages=7, max_text_chars=5000)
+    assert IngestLimits.from_settings(custom).model_dump() == custom.model_dump()
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))

