@@ -7,7 +7,7 @@ TEST_STAMP := $(VENV)/.installed-test
 # Every extra, so that every backend is tested.
 ALL_EXTRAS := st,llm,llamacpp,dev
 
-.PHONY: install install-test run test lint format bench clean
+.PHONY: install install-test run test test-fast lint format bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,11 @@ run: $(STAMP)
 
 test: $(TEST_STAMP)
 	$(BIN)/pytest
+
+# The fast layer (pure logic, fake embeddings): seconds. It needs no third-party pytest plugin, and loading
+# them (hypothesis, schemathesis, langsmith…, all imported at start-up) costs more than its tests.
+test-fast: $(TEST_STAMP)
+	PYTEST_DISABLE_PLUGIN_AUTOLOAD=1 $(BIN)/pytest tests/fast
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check .

