@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 
 from assistant.settings import ApiSettings
-from assistant.terminal import dumps, markup, visible
 from tests.api_support import FIGURE_QUESTION, REPORT
 
 pytest_plugins = ["tests.api_support"]  # the store fixtures
@@ -76,19 +75,6 @@ def test_the_cli_limit_is_the_api_setting(store_copy: Path) -> None:
     answered = vankien("ask", f"  {FIGURE_QUESTION}  ", "--data-dir", str(store_copy), "--json", env=env)
     assert answered.returncode == 0, output(answered)
     assert json.loads(answered.stdout)["question"] == FIGURE_QUESTION
-
-
-def test_visible_escapes_every_control_character() -> None:
-    assert visible("a\x1b[31mb") == "a\\x1b[31mb"
-    assert visible("\x00\x07\x7f\x9b\u202e") == "\\x00\\x07\\x7f\\x9b\\u202e"
-    assert visible("dòng 1\ndòng\t2") == "dòng 1\\ndòng\\t2"
-    assert visible("dòng 1\ndòng\t2", multiline=True) == "dòng 1\ndòng\t2"
-    assert visible("Nghị quyết số 05-NQ/HU") == "Nghị quyết số 05-NQ/HU"
-    assert markup("[bold]x[/bold]\x1b") == "\\[bold]x\\[/bold]\\x1b"
-    # JSON: the same value, with nothing a terminal acts on.
-    encoded = dumps({"name": HOSTILE_NAME})
-    assert json.loads(encoded) == {"name": HOSTILE_NAME}
-    assert not any(ch in encoded for ch in "\x1b\x07\x9b")
 
 
 def test_hostile_file_names_are_shown_escaped(tmp_path: Path) -> None:
