@@ -7,8 +7,8 @@ API request is. With keys configured:
   and keeps it in an HttpOnly, SameSite=Strict cookie;
 * :class:`UiAccessGate`, in front of everything Gradio serves (the page, ``/gradio_api/*`` events,
   uploads, files), lets through only requests with a valid key (that cookie, or the API's
-  ``Authorization``/``X-API-Key`` headers), with the API's :func:`~assistant.api.security.authorize`,
-  failed-key limit included. Without one, the page is the key page and everything else is 401;
+  ``Authorization``/``X-API-Key`` headers), with the check the API makes
+  (:func:`~assistant.services.access.check_access`), failed-key limit included. Without one, the page is the key page and everything else is 401;
   uploads need an admin key;
 * each event handler derives the role from its own request again (:func:`role_of_request`), so that
   admin actions never trust what the page says.
@@ -20,16 +20,16 @@ from collections.abc import Mapping
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from assistant.api.errors import ApiError, error_response
-from assistant.api.security import (
+from assistant.services.access import (
     SESSION_COOKIE,
+    AccessRefused,
     FailedAuthLimiter,
     KeyRing,
     Role,
-    authorize,
+    check_access,
     client_address,
     presented_key,
 )
@@ -98,7 +98,9 @@ def _no_store(response: Response) -> Response:
     return response
 
 
-def key_page(scope: Scope, status: int = 200, message: str = "", error: ApiError | None = None) -> Response:
+def key_page(
+    scope: Scope, status: int = 200, message: str = "", error: AccessRefused | None = None
+) -> Response:
     """The key page (:mod:`ui.login`), with ``message`` under the form."""
     from ui.login import key_page_html
 
@@ -110,10 +112,16 @@ def key_page(scope: Scope, status: int = 200, message: str = "", error: ApiError
     return _no_store(response)
 
 
-def _message_for(error: ApiError) -> str:
+def _message_for(error: AccessRefused) -> str:
     if error.code == "invalid_api_key":
         return "Khoá không đúng."
     return error.message
+
+
+def _error_body(error: AccessRefused) -> Response:
+    """The refusal as the API reports errors: ``{"error": {"code", "message", "message_en"}}``."""
+    body = {"error": {"code": error.code, "message": error.message, "message_en": error.message_en}}
+    return JSONResponse(body, status_code=error.status, headers=error.headers)
 
 
 class UiAccessGate:
@@ -134,17 +142,15 @@ class UiAccessGate:
         request = Request(scope)
         key = key_of_request(request.headers, request.cookies)
         try:
-            authorize(self.keys, key, needed, limiter=self.limiter, client=client_address(scope))
-        except ApiError as error:
+            check_access(self.keys, key, needed, limiter=self.limiter, client=client_address(scope))
+        except AccessRefused as error:
             page = scope["method"] in ("GET", "HEAD") and path in PAGE_PATHS
             if page:
                 message = "" if error.code == "missing_api_key" else _message_for(error)
                 status = 200 if error.code == "missing_api_key" else error.status
                 response = key_page(scope, status, message, error)
             else:
-                response = error_response(
-                    error.status, error.code, error.message, error.message_en, error.headers
-                )
+                response = _error_body(error)
             await response(scope, receive, send)
             return
         await self.app(scope, receive, send)
@@ -163,8 +169,8 @@ def install_session_routes(app: Any, keys: KeyRing, limiter: FailedAuthLimiter) 
         if keys.open_access:
             return _no_store(RedirectResponse(_base_url(request.scope), status_code=303))
         try:
-            authorize(keys, key, "reader", limiter=limiter, client=client_address(request.scope))
-        except ApiError as error:
+            check_access(keys, key, "reader", limiter=limiter, client=client_address(request.scope))
+        except AccessRefused as error:
             message = "Hãy nhập khoá truy cập." if error.code == "missing_api_key" else _message_for(error)
             status = 400 if error.code == "missing_api_key" else error.status
             return key_page(request.scope, status, message, error)

@@ -8,41 +8,35 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from fastapi import FastAPI
 
-    from assistant.runtime import Runtime
     from assistant.settings import Settings
 
 UI_PATH = "/"
 
 
-def mount_ui(app: FastAPI, settings: Settings | None = None) -> None:
+def mount_ui(app: FastAPI, settings: Settings) -> None:
     """Mount the UI at ``/``. Handlers use ``app.state.runtime``, which the app's lifespan opens.
 
     Call it last in the app factory: the UI's catch-all route must come after the API's routes.
-    ``settings`` (default: the process settings) caps the size of uploaded files. Every request to
-    the UI goes through :class:`~ui.access.UiAccessGate` with the app's key ring and failed-key
-    limiter (``app.state.keys``, ``app.state.auth_limiter``).
+    ``settings`` (the app's) caps the size of uploaded files. Every request to the UI goes through
+    :class:`~ui.access.UiAccessGate` with the app's key ring and failed-key limiter
+    (``app.state.keys``, ``app.state.auth_limiter``).
     """
     import gradio as gr
     from starlette.routing import Mount
 
-    from assistant.api.security import FailedAuthLimiter, KeyRing
-    from assistant.settings import get_settings
+    from assistant.services.access import FailedAuthLimiter, KeyRing
     from ui.access import UiAccessGate, install_session_routes
     from ui.blocks import build_blocks
 
-    settings = settings or get_settings()
     keys: KeyRing = app.state.keys
     limiter: FailedAuthLimiter = app.state.auth_limiter
     install_session_routes(app, keys, limiter)
 
-    def current_runtime() -> Runtime:
-        runtime: Runtime = app.state.runtime
-        return runtime
-
     css = resources.files("ui").joinpath("style.css").read_text(encoding="utf-8")
     gr.mount_gradio_app(
         app,
-        build_blocks(current_runtime),
+        # Read on every event: the lifespan opens the runtime after mounting and closes it at shutdown.
+        build_blocks(lambda: app.state.runtime),
         path=UI_PATH,
         css=css,
         max_file_size=settings.api.max_upload_bytes,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Callable, Sequence
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 
 from fastapi import APIRouter, FastAPI, Request
@@ -15,7 +15,7 @@ from assistant.api.errors import ApiError, install_error_handlers
 from assistant.api.hardening import SameOriginMiddleware, SecurityHeadersMiddleware, install_local_docs
 from assistant.api.limits import BodyLimit, BodyLimitMiddleware
 from assistant.api.metrics import ApiMetrics, MetricsMiddleware
-from assistant.api.security import FailedAuthLimiter, KeyRing
+from assistant.services.access import FailedAuthLimiter, KeyRing
 from assistant.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -74,15 +74,25 @@ def _answer_unknown_api_paths(app: FastAPI, routers: Sequence[APIRouter]) -> Non
         app.add_api_route(f"{prefix}/{{rest:path}}", unknown, methods=methods, include_in_schema=False)
 
 
-def create_app(settings: Settings | None = None, data_dir: Path | None = None) -> FastAPI:
-    """The app over the store in ``data_dir`` (default: ``settings.data_dir``); opened when the app starts."""
+OPENAPI_TAGS: list[dict[str, str]] = [
+    {"name": "Hỏi đáp", "description": "Câu trả lời kèm trích dẫn đã kiểm chứng."},
+    {"name": "Tra cứu", "description": "Tìm các mục văn bản liên quan."},
+    {"name": "Văn bản", "description": "Danh sách, cây mục, nạp và xoá văn bản."},
+    {"name": "Tác vụ", "description": "Tiến độ các tác vụ chạy nền (nạp văn bản, đánh giá)."},
+    {
+        "name": "Tương thích OpenAI",
+        "description": "Dùng được với thư viện openai và các giao diện chat.",
+    },
+    {"name": "Đánh giá", "description": "Chạy bộ câu hỏi kiểm thử (chỉ quản trị)."},
+    {"name": "Trạng thái", "description": "Kiểm tra sống, sẵn sàng, chỉ số."},
+]
+
+
+def _lifespan(settings: Settings, store_dir: Path) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    """Open the runtime and the job manager when the app starts, keep them on ``app.state``, close at the end."""
     from assistant.maintenance import discard_stale_uploads
     from assistant.runtime import open_runtime
     from assistant.services.jobs import JOBS_FILE, JobManager
-    from assistant.settings import get_settings
-
-    settings = settings or get_settings()
-    store_dir = data_dir or settings.data_dir
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -104,36 +114,10 @@ def create_app(settings: Settings | None = None, data_dir: Path | None = None) -
                 jobs.shutdown()
                 app.state.runtime = None
 
-    app = FastAPI(
-        title="Văn Kiện QA",
-        description=DESCRIPTION,
-        version="0.1.0",
-        lifespan=lifespan,
-        # Served by install_local_docs with local files (the defaults fetch Swagger UI from a CDN).
-        docs_url=None,
-        redoc_url=None,
-        openapi_tags=[
-            {"name": "Hỏi đáp", "description": "Câu trả lời kèm trích dẫn đã kiểm chứng."},
-            {"name": "Tra cứu", "description": "Tìm các mục văn bản liên quan."},
-            {"name": "Văn bản", "description": "Danh sách, cây mục, nạp và xoá văn bản."},
-            {"name": "Tác vụ", "description": "Tiến độ các tác vụ chạy nền (nạp văn bản, đánh giá)."},
-            {
-                "name": "Tương thích OpenAI",
-                "description": "Dùng được với thư viện openai và các giao diện chat.",
-            },
-            {"name": "Đánh giá", "description": "Chạy bộ câu hỏi kiểm thử (chỉ quản trị)."},
-            {"name": "Trạng thái", "description": "Kiểm tra sống, sẵn sàng, chỉ số."},
-        ],
-    )
-    app.state.settings = settings
-    app.state.data_dir = store_dir
-    app.state.keys = KeyRing.from_settings(settings.api)
-    app.state.auth_limiter = FailedAuthLimiter(settings.api.max_failed_auth_per_minute)
-    app.state.runtime = None
-    app.state.ready = False
-    metrics = ApiMetrics(lambda: app.state.runtime)
-    app.state.metrics = metrics
+    return lifespan
 
+
+def _install_middleware(app: FastAPI, settings: Settings, metrics: ApiMetrics) -> None:
     install_error_handlers(app)
     app.add_middleware(BodyLimitMiddleware, limit_for=_body_limit(settings))
     app.add_middleware(MetricsMiddleware, metrics=metrics)
@@ -143,6 +127,8 @@ def create_app(settings: Settings | None = None, data_dir: Path | None = None) -
     # Outermost: the refusals of the middlewares above carry the headers too.
     app.add_middleware(SecurityHeadersMiddleware)
 
+
+def _include_routers(app: FastAPI) -> None:
     from assistant.api.routers import ask, documents, evals, health, jobs, openai_compat, search
     from assistant.api.routers import metrics as metrics_router
 
@@ -159,6 +145,34 @@ def create_app(settings: Settings | None = None, data_dir: Path | None = None) -
     for router in routers:
         app.include_router(router)
     _answer_unknown_api_paths(app, routers)
+
+
+def create_app(settings: Settings | None = None, data_dir: Path | None = None) -> FastAPI:
+    """The app over the store in ``data_dir`` (default: ``settings.data_dir``); opened when the app starts."""
+    from assistant.settings import get_settings
+
+    settings = settings or get_settings()
+    store_dir = data_dir or settings.data_dir
+    app = FastAPI(
+        title="Văn Kiện QA",
+        description=DESCRIPTION,
+        version="0.1.0",
+        lifespan=_lifespan(settings, store_dir),
+        # Served by install_local_docs with local files (the defaults fetch Swagger UI from a CDN).
+        docs_url=None,
+        redoc_url=None,
+        openapi_tags=OPENAPI_TAGS,
+    )
+    app.state.settings = settings
+    app.state.data_dir = store_dir
+    app.state.keys = KeyRing.from_settings(settings.api)
+    app.state.auth_limiter = FailedAuthLimiter(settings.api.max_failed_auth_per_minute)
+    app.state.runtime = None
+    app.state.ready = False
+    app.state.metrics = ApiMetrics(lambda: app.state.runtime)
+
+    _install_middleware(app, settings, app.state.metrics)
+    _include_routers(app)
     install_local_docs(app, "Văn Kiện QA")
     if settings.api.ui:
         # Last: the UI mounted at / must not shadow the API's routes.

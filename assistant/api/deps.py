@@ -8,8 +8,9 @@ from fastapi import Depends, Request
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 from assistant.api.metrics import ApiMetrics
-from assistant.api.security import FailedAuthLimiter, KeyRing, Role, authorize, client_address, presented_key
+from assistant.api.security import authorize
 from assistant.runtime import Runtime
+from assistant.services.access import FailedAuthLimiter, KeyRing, Role, client_address, presented_key
 from assistant.services.jobs import JobManager
 from assistant.settings import Settings
 

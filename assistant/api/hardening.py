@@ -29,7 +29,8 @@ from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from assistant.api.errors import error_response
-from assistant.api.security import SESSION_COOKIE, is_loopback_host
+from assistant.api.security import is_loopback_host
+from assistant.services.access import SESSION_COOKIE
 
 # Gradio's page needs inline scripts and styles (its config and theme are inlined), eval for the
 # small functions it compiles, blob:/data: for uploaded previews and downloads. Nothing is loaded

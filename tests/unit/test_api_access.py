@@ -20,13 +20,8 @@ from fastapi.testclient import TestClient
 
 from assistant.api.app import create_app
 from assistant.api.hardening import CONTENT_SECURITY_POLICY
-from assistant.api.security import (
-    SESSION_COOKIE,
-    FailedAuthLimiter,
-    KeyRing,
-    is_loopback_host,
-    presented_key,
-)
+from assistant.api.security import is_loopback_host
+from assistant.services.access import SESSION_COOKIE, FailedAuthLimiter, KeyRing, presented_key
 from assistant.settings import ApiSettings, Settings
 from tests.api_support import (
     ADMIN_KEY,
