@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 from ingestion.encoding import convert_legacy, decode_text_bytes, detect_legacy
 from ingestion.limits import COMPRESSION_RATIO_FLOOR_BYTES, MAX_COMPRESSION_RATIO, IngestLimits
 from ingestion.model import FileFormat, IngestError, LoadedText
+from ingestion.numerals import to_roman
 
 if TYPE_CHECKING:
     from lxml.etree import _Element
@@ -123,18 +124,6 @@ def _w(tag: str) -> str:
     return f"{{{_W}}}{tag}"
 
 
-def _roman(number: int) -> str:
-    numerals = (
-        (1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
-        (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"),
-    )  # fmt: skip
-    out = []
-    for value, numeral in numerals:
-        count, number = divmod(number, value)
-        out.append(numeral * count)
-    return "".join(out)
-
-
 def _letters(number: int) -> str:
     """Word's letter numbering: a..z, then aa..zz, aaa.. (repeated letter, not base 26)."""
     if number <= 0:
@@ -146,7 +135,7 @@ def _letters(number: int) -> str:
 def format_number(number: int, num_format: str) -> str:
     """One level's counter in a ``w:numFmt`` style."""
     if num_format in ("upperRoman", "lowerRoman"):
-        roman = _roman(number)
+        roman = to_roman(number)
         return roman if num_format == "upperRoman" else roman.lower()
     if num_format in ("upperLetter", "lowerLetter"):
         letters = _letters(number)

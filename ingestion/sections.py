@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from ingestion.model import Section
+from ingestion.numerals import roman_value
 
 HeadingClass = Literal["clear", "colon", "sentence"]
 
@@ -48,7 +49,6 @@ _WORD_ORDINALS = {
 _ORDINAL_WORDS = "|".join(sorted(_WORD_ORDINALS, key=len, reverse=True))
 _UPPER_LETTERS = "ABCDĐEFGHIKLMNOPQRSTUVXY"
 _LOWER_LETTERS = "abcdđeghiklmnopqrstuvxy"
-_ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
 
 # Structural headings: always headings when they match.
 _PART = re.compile(
@@ -132,29 +132,6 @@ class _Draft:
     end: int = -1
 
 
-def _roman_value(token: str) -> int | None:
-    total = 0
-    previous = 0
-    for char in reversed(token.upper()):
-        value = _ROMAN_VALUES.get(char)
-        if value is None:
-            return None
-        total = total - value if value < previous else total + value
-        previous = max(previous, value)
-    # Reject malformed numerals such as "IIII" or "VX" by round-tripping.
-    return total if total > 0 and _to_roman(total) == token.upper() else None
-
-
-def _to_roman(value: int) -> str:
-    pairs = [(50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")]
-    out = []
-    for amount, symbol in pairs:
-        while value >= amount:
-            out.append(symbol)
-            value -= amount
-    return "".join(out)
-
-
 def _letter_value(letter: str) -> int | None:
     alphabet = _UPPER_LETTERS if letter.isupper() else _LOWER_LETTERS
     index = alphabet.find(letter)
@@ -187,7 +164,7 @@ def _structural(line: str) -> Candidate | None:
         if word := match.group("word"):
             ordinal, kind = _WORD_ORDINALS[word.lower()], "part-word"
         elif roman := match.group("roman"):
-            ordinal, kind = _roman_value(roman), "roman"
+            ordinal, kind = roman_value(roman), "roman"
         elif letter := match.group("letter"):
             ordinal, kind = _letter_value(letter.upper()), "letter"
         else:
@@ -199,7 +176,7 @@ def _structural(line: str) -> Candidate | None:
             if not _title_like_rest(rest, match.group("sep")):
                 return None
             token = match.group("roman")
-            value = int(token) if token.isdigit() else _roman_value(token)
+            value = int(token) if token.isdigit() else roman_value(token)
             return _candidate(line, match.end(), style, value, "roman", structural=True)
     if match := _ARTICLE.match(line):
         number = match.group("num")
@@ -253,9 +230,9 @@ def _numbered(line: str) -> Candidate | None:
         components = (number_value,) if style == "decimal" else ()
         return _candidate(line, match.end(), style, number_value, "number", components=components)
     if match := _ROMAN.match(line):
-        roman_value = _roman_value(match.group("roman"))
-        if roman_value is not None:
-            return _candidate(line, match.end(), "roman", roman_value, "roman")
+        numeral = roman_value(match.group("roman"))
+        if numeral is not None:
+            return _candidate(line, match.end(), "roman", numeral, "roman")
     if match := _UPPER.match(line):
         return _candidate(line, match.end(), "upper", _letter_value(match.group("letter")), "letter")
     if match := _LOWER.match(line):
