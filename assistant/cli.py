@@ -354,13 +354,9 @@ def serve(
     import uvicorn
 
     from assistant.api.app import create_app
-    from assistant.api.security import (
-        KeyRing,
-        PlainHttpWithKeysError,
-        is_loopback_host,
-        plain_http_warning,
-    )
+    from assistant.api.security import PlainHttpWithKeysError, is_loopback_host, plain_http_warning
     from assistant.llm import check_llm_settings
+    from assistant.services.access import KeyRing
     from vectorstore.embeddings import build_embeddings
     from vectorstore.store import check_data_dir
 

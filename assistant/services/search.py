@@ -7,20 +7,13 @@ import re
 from pydantic import BaseModel, Field
 
 from ingestion.textnorm import fold, strip_diacritics
+from ingestion.vocabulary import QUESTION_PARTICLES
 from vectorstore.lexical import has_no_diacritics, syllables
 from vectorstore.retriever import HybridRetriever, RetrievalFilters
 
 # The retriever ranks at most this many passages for one query; pages are cut from them.
 MAX_RESULTS = 100
 _WORD = re.compile(r"\d+(?:[.,/]\d+)*|[^\W\d_]+")
-# Question words and particles: marking them in every passage would hide the words that matter.
-_UNMARKED = frozenset(
-    fold(w)
-    for w in (
-        "bao", "nhiêu", "gì", "nào", "là", "của", "và", "các", "những", "có", "được", "thì", "sao",
-        "không", "như", "thế", "ở", "đâu", "khi", "về", "trong", "cho", "với", "đã", "này",
-    )
-)  # fmt: skip
 
 
 class Highlight(BaseModel):
@@ -57,7 +50,8 @@ class SearchPage(BaseModel):
 def highlight_spans(text: str, query: str) -> list[Highlight]:
     """Spans of ``text`` whose words are words of ``query`` (folded; without diacritics if the query has none)."""
     plain = has_no_diacritics(query)
-    wanted = {strip_diacritics(w) if plain else w for w in syllables(query)} - _UNMARKED
+    # Question words marked in every passage would hide the words that matter.
+    wanted = {strip_diacritics(w) if plain else w for w in syllables(query)} - QUESTION_PARTICLES
     spans: list[Highlight] = []
     for match in _WORD.finditer(text):
         word = fold(match.group())
