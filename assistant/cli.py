@@ -16,7 +16,7 @@ from rich.tree import Tree
 
 from assistant.settings import get_settings
 from assistant.terminal import dumps, json_safe, markup
-from evals.cli import eval_app
+from assistant.eval_cli import eval_app
 from ingestion.model import DocumentRecord, Section
 from ingestion.pipeline import IngestOutcome
 

@@ -57,6 +57,19 @@ def format_metric(key: str, value: float | None) -> str:
     return f"{value:.3f}"
 
 
+def metric_rows(summary: Mapping[str, Any]) -> list[list[str]]:
+    """Rows of a metric table: key, Vietnamese label, value, note."""
+    return [
+        [
+            key,
+            METRIC_LABELS.get(key, key),
+            format_metric(key, summary["metrics"].get(key)),
+            summary["notes"].get(key, ""),
+        ]
+        for key in METRIC_KEYS
+    ]
+
+
 # ---------------------------------------------------------------------------------------------- markdown
 
 
@@ -295,6 +308,32 @@ def svg_histogram(values: Sequence[float], title: str, unit: str, markers: Mappi
     return "".join(parts)
 
 
+def run_plots(summary: Mapping[str, Any], records: Sequence[Mapping[str, Any]]) -> tuple[str, str]:
+    """The run's two plots (inline SVG): metrics by question type, and the answer-time histogram."""
+    series = [
+        k for k in TYPE_METRICS if any(g["metrics"].get(k) is not None for g in summary["by_type"].values())
+    ]
+    latencies = [r["latency_ms"] for r in records if r.get("latency_ms") is not None and not r.get("error")]
+    bars = svg_grouped_bars(
+        {name: group["metrics"] for name, group in summary["by_type"].items()}, series, "Chỉ số theo loại"
+    )
+    histogram = svg_histogram(
+        latencies,
+        "Phân bố thời gian trả lời",
+        "ms",
+        {"p50": summary["metrics"].get("latency.p50_ms"), "p95": summary["metrics"].get("latency.p95_ms")},
+    )
+    return bars, histogram
+
+
+def plots_html(
+    summary: Mapping[str, Any], records: Sequence[Mapping[str, Any]], *, css_class: str = "plots"
+) -> str:
+    """The run's plots side by side, in a ``<div class="{css_class}">`` (every label escaped)."""
+    cells = "".join(f'<div class="plot">{svg}</div>' for svg in run_plots(summary, records))
+    return f'<div class="{escape(css_class)}">{cells}</div>'
+
+
 def _highlight_numbers(answer: str, numbers: Sequence[Mapping[str, Any]]) -> str:
     """The answer (NFC, as the spans refer to it), escaped, with numbers marked grounded or not."""
     text = unicodedata.normalize("NFC", answer)
@@ -410,32 +449,7 @@ def render_report_html(summary: Mapping[str, Any], records: Sequence[Mapping[str
     parts.append(_metric_rows(summary["metrics"], summary["notes"]))
     parts.append("<h2>Theo loại câu hỏi</h2>")
     parts.append(_by_type_table(summary["by_type"]))
-    series = [
-        k for k in TYPE_METRICS if any(g["metrics"].get(k) is not None for g in summary["by_type"].values())
-    ]
-    latencies = [r["latency_ms"] for r in records if r.get("latency_ms") is not None and not r.get("error")]
-    parts.append('<div class="plots">')
-    parts.append(
-        '<div class="plot">'
-        + svg_grouped_bars(
-            {name: group["metrics"] for name, group in summary["by_type"].items()}, series, "Chỉ số theo loại"
-        )
-        + "</div>"
-    )
-    parts.append(
-        '<div class="plot">'
-        + svg_histogram(
-            latencies,
-            "Phân bố thời gian trả lời",
-            "ms",
-            {
-                "p50": summary["metrics"].get("latency.p50_ms"),
-                "p95": summary["metrics"].get("latency.p95_ms"),
-            },
-        )
-        + "</div>"
-    )
-    parts.append("</div>")
+    parts.append(plots_html(summary, records))
     parts.append("<h2>Từng câu hỏi</h2>")
     parts.append('<p class="meta">Câu không đạt được mở sẵn. Đoạn viền xanh là đoạn khớp nguồn chuẩn.</p>')
     parts += [_item_html(r) for r in records]

@@ -36,6 +36,7 @@ ITEMS_CSV = "items.csv"
 SUMMARY_JSON = "summary.json"
 SUMMARY_MD = "summary.md"
 REPORT_HTML = "report.html"
+GATE_JSON = "gate.json"  # written beside the run when a gate is checked
 
 
 def product_version() -> str:

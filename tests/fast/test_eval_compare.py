@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from evals.cli import eval_app
+from assistant.eval_cli import eval_app
 from evals.compare import bootstrap_deltas, compare_runs, render_comparison_html, render_comparison_md
 from evals.metrics import METRIC_KEYS, ItemScores, aggregate, aggregate_by_type, run_quality
 from evals.runner import write_run

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from evals.cli import EXIT_INVALID_TESTSET, eval_app
+from assistant.eval_cli import EXIT_INVALID_TESTSET, eval_app
 from evals.testset import load_testset, validate_testset
 
 REPO = Path(__file__).resolve().parents[2]

@@ -18,6 +18,7 @@ from tests.api_support import (
     assert_error,
     bearer,
     wait_for_job,
+    write_corpus,
 )
 
 TESTSET = [
@@ -113,6 +114,9 @@ def test_evaluation_run_as_admin(client: TestClient) -> None:
     assert job["result"]["metrics"]
     summary = client.get(f"/api/evals/{run_id}", headers=admin).json()
     assert summary["testset"]["items"] == 2
+    # Labelled with where it was started and the answerer the runtime uses (no language model here).
+    assert summary["configuration"]["source"] == "api"
+    assert summary["configuration"]["answerer"] == {"kind": "extractive"}
     assert summary["counts"]["answered"] == 2
     runs = client.get("/api/evals", headers=admin).json()
     assert [r["id"] for r in runs] == [run_id]
@@ -128,6 +132,25 @@ def test_evaluation_of_an_uploaded_testset(client: TestClient) -> None:
     )
     job = wait_for_job(client, response.json()["id"], admin)
     assert job["status"] == "succeeded", job
+
+
+def test_evaluation_checks_quotes_against_the_configured_documents(store_copy: Path, tmp_path: Path) -> None:
+    documents = write_corpus(tmp_path / "documents")
+    settings = api_settings(store_copy, keys=True, eval_documents_dir=documents)
+    wrong = dict(
+        TESTSET[0],
+        sources=[dict(TESTSET[0]["sources"][0], quote="Câu này không có trong văn bản nào cả, dù dài đủ.")],
+    )
+    upload = {"testset": ("sai.jsonl", (json.dumps(wrong, ensure_ascii=False) + "\n").encode())}
+    with TestClient(create_app(settings)) as test_client:
+        response = test_client.post("/api/evals", files=upload, headers=bearer(ADMIN_KEY))
+        assert "quote_not_found" in assert_error(response, 422, "invalid_testset")["message"]
+        right = {"testset": ("dung.jsonl", (json.dumps(TESTSET[0], ensure_ascii=False) + "\n").encode())}
+        accepted = test_client.post("/api/evals", files=right, headers=bearer(ADMIN_KEY))
+        job = wait_for_job(test_client, accepted.json()["id"], bearer(ADMIN_KEY))
+        assert job["status"] == "succeeded", job
+        summary = test_client.get(f"/api/evals/{job['result']['run_id']}", headers=bearer(ADMIN_KEY)).json()
+        assert summary["configuration"]["documents"] == str(documents)
 
 
 def test_evaluation_errors(client: TestClient) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 import types
 import unicodedata
 from collections.abc import Callable, Iterator
@@ -14,7 +13,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from evals.cli import EXIT_GATE_FAILED, EXIT_INVALID_TESTSET, EXIT_RUN_ERROR, eval_app
+from assistant.eval_cli import EXIT_GATE_FAILED, EXIT_INVALID_TESTSET, EXIT_RUN_ERROR, eval_app
 from evals.documents import DocumentTexts
 from evals.metrics import METRIC_KEYS, NOTE_NO_ANSWERS
 from evals.protocol import AskFn, Passage, SystemAnswer
@@ -264,21 +263,24 @@ def test_a_failing_question_is_recorded_not_fatal(testset_path: Path, tmp_path: 
 
 @pytest.fixture
 def fake_system(monkeypatch: pytest.MonkeyPatch) -> Callable[..., list[tuple[Path | None, Path | None]]]:
-    """Install an ``evals.system`` module whose open_system yields a scripted system; returns its calls."""
+    """Make the evaluation service open a runtime whose answering is a scripted system; returns its calls."""
+    from assistant.services import evaluation
+    from assistant.settings import Settings
 
     def install(**options: object) -> list[tuple[Path | None, Path | None]]:
         calls: list[tuple[Path | None, Path | None]] = []
 
         @contextmanager
-        def open_system(corpus: Path | None, data_dir: Path | None) -> Iterator[AskFn]:
+        def open_runtime(settings: object, corpus: Path | None, data_dir: Path | None) -> Iterator[object]:
             calls.append((corpus, data_dir))
             if options.get("broken"):
                 raise RuntimeError("không mở được kho")
-            yield _scripted_system(fail_on=options.get("fail_on"))  # type: ignore[arg-type]
+            system = _scripted_system(fail_on=options.get("fail_on"))  # type: ignore[arg-type]
+            yield types.SimpleNamespace(settings=Settings(), answering=system)
 
-        module = types.ModuleType("evals.system")
-        module.open_system = open_system  # type: ignore[attr-defined]
-        monkeypatch.setitem(sys.modules, "evals.system", module)
+        monkeypatch.setattr(evaluation, "open_evaluation_runtime", open_runtime)
+        # The scripted system already answers as the runner sees answers.
+        monkeypatch.setattr(evaluation, "answering_ask_fn", lambda answering: answering)
         return calls
 
     return install
@@ -306,6 +308,8 @@ def test_run_command_writes_the_run_and_checks_gates(
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert summary["configuration"]["corpus"] == str(SAMPLES)
     assert "settings" in summary["configuration"]
+    assert summary["configuration"]["source"] == "cli"
+    assert summary["configuration"]["answerer"] == {"kind": "extractive"}
     assert not (out / "gate.json").exists()
 
     gate = tmp_path / "gate.yaml"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import uuid
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -15,10 +14,17 @@ from assistant.api.deps import AdminDep, JobsDep, RuntimeDep, SettingsDep
 from assistant.api.errors import ApiError, ErrorResponse, not_found
 from assistant.services.documents import sanitize_file_name
 from assistant.services.evaluation import (
+    REPORT_HTML,
+    SUMMARY_JSON,
     TESTSET_SUFFIXES,
+    EvaluationError,
+    RunResult,
     available_testsets,
+    configured_documents_dir,
+    execute_evaluation,
+    new_run_dir,
+    prepare_evaluation,
     run_dir,
-    run_testset,
     runs_dir,
 )
 from assistant.services.jobs import Job
@@ -70,23 +76,9 @@ async def start_run(
 ) -> Job:
     """Chọn một bộ có sẵn (`testset_name`) hoặc tải lên (`testset`). Khi tác vụ xong,
     `result.run_id` là mã lần chạy: kết quả ở `GET /api/evals/{run_id}`, báo cáo ở `.../report`."""
-    from evals.testset import load_testset
-
-    data_dir: Path = request.app.state.data_dir
-    run_id = uuid.uuid4().hex
-    out_dir = runs_dir(data_dir) / run_id
+    out_dir = new_run_dir(request.app.state.data_dir)
     if testset is not None:
-        suffix = Path(testset.filename or "").suffix.lower()
-        if suffix not in TESTSET_SUFFIXES:
-            raise _invalid_testset(
-                "Bộ câu hỏi phải là tệp .jsonl hoặc .csv.", "A test set must be a .jsonl or .csv file."
-            )
-        data = await testset.read(settings.api.max_upload_bytes + 1)
-        if len(data) > settings.api.max_upload_bytes:
-            raise ApiError(413, "upload_too_large", "Tệp quá lớn.", "The file is too large.")
-        out_dir.mkdir(parents=True)
-        path = out_dir / f"{sanitize_file_name(testset.filename or 'testset')}{suffix}"
-        path.write_bytes(data)
+        path = await _save_upload(testset, out_dir, settings.api.max_upload_bytes)
     elif testset_name:
         if testset_name not in available_testsets(settings.api.testsets_dir):
             raise not_found(
@@ -100,35 +92,47 @@ async def start_run(
             "Cần chọn bộ câu hỏi (testset_name) hoặc tải lên một bộ (testset).",
             "Choose a test set (testset_name) or upload one (testset).",
         )
-    loaded = load_testset(path)
-    if not loaded.is_valid():
-        problems = "; ".join(issue.render(path.name) for issue in loaded.errors[:5])
-        raise _invalid_testset(
-            f"Bộ câu hỏi không hợp lệ: {problems}", f"The test set is not valid: {problems}"
+    try:
+        prepared = prepare_evaluation(
+            path, out_dir, source="api", documents_dir=configured_documents_dir(settings.api)
         )
-    documents_dir = settings.api.eval_documents_dir
+    except EvaluationError as error:
+        raise _invalid_testset(error.message, error.message_en) from None
     job = jobs.submit(
         "evaluation",
-        lambda report: {
-            "run_id": run_id,
-            "metrics": run_testset(runtime.answering, loaded, out_dir, documents_dir, report)["metrics"],
-        },
+        lambda report: _job_result(execute_evaluation(prepared, runtime, on_progress=report)),
         description=path.name,
     )
     return job
 
 
-def _load_summary(folder: Path) -> dict[str, Any]:
-    from evals.runner import SUMMARY_JSON
+async def _save_upload(upload: UploadFile, out_dir: Path, max_bytes: int) -> Path:
+    """An uploaded test set, kept in its run's folder under its own (sanitised) name."""
+    suffix = Path(upload.filename or "").suffix.lower()
+    if suffix not in TESTSET_SUFFIXES:
+        raise _invalid_testset(
+            "Bộ câu hỏi phải là tệp .jsonl hoặc .csv.", "A test set must be a .jsonl or .csv file."
+        )
+    data = await upload.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise ApiError(413, "upload_too_large", "Tệp quá lớn.", "The file is too large.")
+    out_dir.mkdir(parents=True)
+    path = out_dir / f"{sanitize_file_name(upload.filename or 'testset')}{suffix}"
+    path.write_bytes(data)
+    return path
 
+
+def _job_result(result: RunResult) -> dict[str, Any]:
+    return {"run_id": result.run_id, "metrics": result.summary["metrics"]}
+
+
+def _load_summary(folder: Path) -> dict[str, Any]:
     loaded: dict[str, Any] = json.loads((folder / SUMMARY_JSON).read_text(encoding="utf-8"))
     return loaded
 
 
 @router.get("", response_model=list[RunSummary], summary="Các lần đánh giá đã chạy", responses=_ERRORS)
 def list_runs(request: Request, _role: AdminDep) -> list[RunSummary]:
-    from evals.runner import SUMMARY_JSON
-
     folder = runs_dir(request.app.state.data_dir)
     runs = []
     for run in sorted(folder.glob(f"*/{SUMMARY_JSON}")) if folder.is_dir() else []:
@@ -148,8 +152,6 @@ def list_runs(request: Request, _role: AdminDep) -> list[RunSummary]:
 
 @router.get("/{run_id}", summary="Kết quả một lần đánh giá (summary.json)", responses=_ERRORS)
 def get_run(run_id: str, request: Request, _role: AdminDep) -> dict[str, Any]:
-    from evals.runner import SUMMARY_JSON
-
     folder = run_dir(request.app.state.data_dir, run_id)
     if folder is None or not (folder / SUMMARY_JSON).is_file():
         raise _run_not_found(run_id)
@@ -163,8 +165,6 @@ def get_run(run_id: str, request: Request, _role: AdminDep) -> dict[str, Any]:
     responses=_ERRORS,
 )
 def get_report(run_id: str, request: Request, _role: AdminDep) -> FileResponse:
-    from evals.runner import REPORT_HTML
-
     folder = run_dir(request.app.state.data_dir, run_id)
     if folder is None or not (folder / REPORT_HTML).is_file():
         raise _run_not_found(run_id)

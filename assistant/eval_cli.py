@@ -1,15 +1,14 @@
 """``vankien eval``: validate test sets, run them, compare runs, enforce gates.
 
+Runs go through the evaluation service (:mod:`assistant.services.evaluation`), as the API's and the UI's do.
 Exit codes: 0 success; 1 a gate failed; 2 a run error (the system could not be opened, a question
 raised, an unreadable gate file or baseline); 3 an invalid test set.
 """
 
 from __future__ import annotations
 
-import json
-from dataclasses import replace
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -17,9 +16,20 @@ from rich.table import Table
 
 from assistant.terminal import markup, visible
 
+if TYPE_CHECKING:
+    from evals.gate import Gate
+    from evals.testset import TestSet
+
 EXIT_GATE_FAILED = 1
 EXIT_RUN_ERROR = 2
 EXIT_INVALID_TESTSET = 3
+# The exit code of each way the evaluation service refuses a run before it starts.
+_PREPARE_EXIT_CODES = {
+    "testset_type": EXIT_INVALID_TESTSET,
+    "testset_unreadable": EXIT_INVALID_TESTSET,
+    "testset_invalid": EXIT_INVALID_TESTSET,
+    "baseline_unreadable": EXIT_RUN_ERROR,
+}
 
 eval_app = typer.Typer(
     name="eval",
@@ -35,12 +45,17 @@ CorpusOption = Annotated[
 StrictOption = Annotated[bool, typer.Option("--strict", help="Coi cảnh báo là lỗi.")]
 
 
-def _print_issues(console: Console, testset: Any) -> None:
+def _print_issues(console: Console, testset: TestSet) -> None:
     for issue in testset.issues:
         style = "red" if issue.severity == "error" else "yellow"
         # File names and test-set text are shown as they are: no control character reaches the terminal.
         shown = visible(issue.render(testset.path.name), multiline=True)
         console.print(shown, style=style, markup=False, highlight=False)
+
+
+def _fail(console: Console, code: int, message: str) -> typer.Exit:
+    console.print(visible(message, multiline=True), style="red", markup=False, highlight=False)
+    return typer.Exit(code)
 
 
 @eval_app.command("validate")
@@ -59,8 +74,7 @@ def validate(
     try:
         testset = validate_testset(file, corpus)
     except OSError as error:
-        console.print(visible(f"Không đọc được {file}: {error}"), style="red", markup=False)
-        raise typer.Exit(EXIT_INVALID_TESTSET) from None
+        raise _fail(console, EXIT_INVALID_TESTSET, f"Không đọc được {file}: {error}") from None
     _print_issues(console, testset)
     valid = testset.is_valid(strict=strict)
     verdict = "hợp lệ" if valid else "KHÔNG hợp lệ"
@@ -75,19 +89,35 @@ def validate(
 
 
 def _metrics_table(summary: dict[str, Any]) -> Table:
-    from evals.metrics import METRIC_KEYS
-    from evals.report import METRIC_LABELS, format_metric
+    from assistant.services.evaluation import metric_rows
 
     table = Table(title=f"Kết quả: {markup(summary['testset']['file'])}")
     table.add_column("chỉ số")
     table.add_column("giá trị", justify="right")
     table.add_column("ghi chú", style="dim")
-    for key in METRIC_KEYS:
-        value = summary["metrics"][key]
-        table.add_row(
-            f"{key} ({METRIC_LABELS[key]})", format_metric(key, value), summary["notes"].get(key, "")
-        )
+    for key, label, value, note in metric_rows(summary):
+        table.add_row(f"{key} ({label})", value, note)
     return table
+
+
+def _gate_of(
+    console: Console,
+    gate_file: Path | None,
+    minimums: list[str] | None,
+    maximums: list[str] | None,
+    baseline: Path | None,
+    max_drop: float | None,
+) -> Gate:
+    """The gate file with the command line's bounds and baseline over it (a bad one: exit 2)."""
+    from evals.gate import Bound, Gate, GateError, load_gate, parse_bound, with_overrides
+
+    try:
+        gate = load_gate(gate_file) if gate_file else Gate()
+        bounds: list[Bound] = [parse_bound(s, "min") for s in minimums or []]
+        bounds += [parse_bound(s, "max") for s in maximums or []]
+        return with_overrides(gate, bounds, baseline=baseline, max_drop=max_drop)
+    except GateError as error:
+        raise _fail(console, EXIT_RUN_ERROR, f"{error.code}: {error.message}") from None
 
 
 @eval_app.command("run")
@@ -126,86 +156,54 @@ def run(
 
     Mã thoát: 1 không đạt ngưỡng, 2 lỗi khi chạy, 3 bộ câu hỏi không hợp lệ.
     """
-    from evals.documents import DocumentTexts
-    from evals.gate import Bound, Gate, GateError, check_gate, load_gate, parse_bound, with_overrides
-    from evals.runner import load_run, run_evaluation
-    from evals.testset import check_quotes, load_testset
+    from assistant.services.evaluation import (
+        EvaluationError,
+        execute_evaluation,
+        open_evaluation_runtime,
+        prepare_evaluation,
+    )
+    from assistant.settings import get_settings
 
     console = Console(stderr=True)
-
-    def fail(code: int, message: str) -> typer.Exit:
-        console.print(visible(message, multiline=True), style="red", markup=False, highlight=False)
-        return typer.Exit(code)
-
     # Everything that can be wrong before the (possibly long) run is checked first.
+    gate = _gate_of(console, gate_file, minimums, maximums, baseline, max_drop)
     try:
-        gate = load_gate(gate_file) if gate_file else Gate()
-        bounds: list[Bound] = [parse_bound(s, "min") for s in minimums or []]
-        bounds += [parse_bound(s, "max") for s in maximums or []]
-        gate = with_overrides(gate, bounds, baseline=baseline, max_drop=max_drop)
-    except GateError as error:
-        raise fail(EXIT_RUN_ERROR, f"{error.code}: {error.message}") from None
-    baseline_metrics = None
-    if gate.baseline is not None:
-        try:
-            baseline_metrics = load_run(gate.baseline)[0]["metrics"]
-        except (OSError, ValueError, KeyError) as error:
-            raise fail(EXIT_RUN_ERROR, f"Không đọc được lần chạy gốc {gate.baseline}: {error}") from None
-
+        prepared = prepare_evaluation(
+            testset_path,
+            out,
+            source="cli",
+            documents_dir=documents_dir,
+            corpus=corpus,
+            data_dir=data_dir,
+            gate=gate,
+            strict=strict,
+        )
+    except EvaluationError as error:
+        if error.testset is None:
+            raise _fail(console, _PREPARE_EXIT_CODES[error.code], error.message) from None
+        _print_issues(console, error.testset)
+        raise _fail(console, EXIT_INVALID_TESTSET, f"{testset_path.name}: bộ câu hỏi không hợp lệ.") from None
+    _print_issues(console, prepared.testset)
     try:
-        testset = load_testset(testset_path)
-    except OSError as error:
-        raise fail(EXIT_INVALID_TESTSET, f"Không đọc được {testset_path}: {error}") from None
-    folder = documents_dir or corpus
-    documents = DocumentTexts(folder) if folder else None
-    if documents is not None:
-        quote_issues = check_quotes(testset, documents)
-        testset = replace(testset, issues=(*testset.issues, *quote_issues))
-    _print_issues(console, testset)
-    if not testset.is_valid(strict=strict):
-        raise fail(EXIT_INVALID_TESTSET, f"{testset_path.name}: bộ câu hỏi không hợp lệ.")
-
-    configuration: dict[str, Any] = {
-        "testset": str(testset_path),
-        "corpus": str(corpus) if corpus else None,
-        "data_dir": str(data_dir) if data_dir else None,
-        "documents": str(folder) if folder else None,
-    }
-    (out / "gate.json").unlink(missing_ok=True)  # never leave an earlier run's verdict beside this one
-    try:
-        from assistant.settings import get_settings
-        from evals.system import open_system
-
-        configuration["settings"] = get_settings().model_dump(mode="json")
-        with open_system(corpus, data_dir) as ask:
-            summary = run_evaluation(
-                testset,
-                ask,
-                out,
-                documents=documents,
-                configuration=configuration,
-                show_progress=progress,
-            )
+        with open_evaluation_runtime(get_settings(), corpus, data_dir) as runtime:
+            result = execute_evaluation(prepared, runtime, show_progress=progress)
     except Exception as error:  # the system under test failed to open or to run: report, exit 2
-        raise fail(EXIT_RUN_ERROR, f"Lỗi khi chạy đánh giá: {type(error).__name__}: {error}") from None
+        message = f"Lỗi khi chạy đánh giá: {type(error).__name__}: {error}"
+        raise _fail(console, EXIT_RUN_ERROR, message) from None
 
-    Console().print(_metrics_table(summary))
+    Console().print(_metrics_table(result.summary))
     typer.echo(visible(f"Đã ghi kết quả vào {out} (report.html, summary.json, items.jsonl)."))
-    if summary["counts"]["errors"]:
-        raise fail(
-            EXIT_RUN_ERROR, f"{summary['counts']['errors']} câu hỏi gặp lỗi khi chạy (xem items.jsonl)."
-        )
-    if gate.bounds or baseline_metrics is not None:
-        result = check_gate(gate, summary["metrics"], baseline_metrics)
-        (out / "gate.json").write_text(
-            json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
-        )
-        for check in result.checks:
+    if result.errors:
+        message = f"{result.errors} câu hỏi gặp lỗi khi chạy (xem items.jsonl)."
+        raise _fail(console, EXIT_RUN_ERROR, message)
+    if result.gate is not None:
+        for check in result.gate.checks:
             style = {"pass": "green", "fail": "red", "skipped": "yellow"}[check.status]
-            shown = visible(f"[{check.status}] {check.message}")
-            console.print(shown, style=style, markup=False, highlight=False)
-        if not result.passed:
-            raise fail(EXIT_GATE_FAILED, "Không đạt ngưỡng chất lượng.")
+            console.print(
+                visible(f"[{check.status}] {check.message}"), style=style, markup=False, highlight=False
+            )
+        if not result.gate.passed:
+            raise _fail(console, EXIT_GATE_FAILED, "Không đạt ngưỡng chất lượng.")
         typer.echo("Đạt ngưỡng chất lượng.")
 
 
