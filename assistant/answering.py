@@ -19,7 +19,6 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Literal
 
-from langchain_core.runnables import Runnable, RunnableLambda
 from pydantic import BaseModel, Field
 
 from assistant.extractive import ExtractiveAnswer, ExtractiveAnswerer
@@ -235,9 +234,6 @@ class QuestionAnswering:
         self.retriever = retriever
         self.extractive = extractive or ExtractiveAnswerer()
         self.llm = LLMAnswerer(chat_model, context_passages) if chat_model is not None else None
-
-    def as_runnable(self) -> Runnable[AskRequest, AskResponse]:
-        return RunnableLambda(self.ask, name="vankien_ask")
 
     def _comparison_passages(
         self, question: str, analysis: QueryAnalysis, filters: RetrievalFilters, top_k: int
