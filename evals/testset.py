@@ -16,9 +16,12 @@ import io
 import json
 import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StrictStr, ValidationError
+from pydantic_core import PydanticCustomError
 
 from evals.documents import DocumentTexts, folded
 
@@ -30,26 +33,46 @@ QUOTE_MAX_CHARS = 200
 Severity = Literal["error", "warning"]
 
 
-@dataclass(frozen=True)
-class GoldSource:
-    document: str
-    section: str
-    quote: str
+def _non_blank(text: str) -> str:
+    if not text.strip():
+        raise PydanticCustomError("empty_field", "blank text")
+    return text
 
 
-@dataclass(frozen=True)
-class TestItem:
+# A string with something in it besides whitespace (kept as written: matching normalises it later).
+NonBlank = Annotated[StrictStr, AfterValidator(_non_blank)]
+
+
+class GoldSource(BaseModel):
+    """Gold evidence of an item: a quote of a document file (the file name as ingested)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    document: NonBlank
+    section: StrictStr = ""  # the nearest heading, for humans
+    quote: NonBlank
+
+
+class TestItem(BaseModel):
+    """One row of a test set, as README's item schema has it. Fields the runner does not know are kept
+    (``extra``); ``line`` is where the row starts in its file (1-based), set by the loader."""
+
     __test__ = False  # not a pytest test class, despite the name
+    model_config = ConfigDict(frozen=True, extra="allow")
 
-    id: str
-    question: str
-    answer: str
-    must_include: tuple[str, ...]
+    id: NonBlank
+    question: NonBlank
+    answer: StrictStr
+    must_include: tuple[NonBlank, ...]
     sources: tuple[GoldSource, ...]
-    type: str
-    answerable: bool
-    line: int  # 1-based line in the file where the item starts
-    extra: Mapping[str, Any] = field(default_factory=dict)  # fields the runner does not know
+    type: StrictStr
+    answerable: StrictBool
+    line: int = Field(default=0, exclude=True)
+
+    @property
+    def extra(self) -> Mapping[str, Any]:
+        """The row's fields the schema does not name."""
+        return dict(self.model_extra or {})
 
 
 @dataclass(frozen=True)
@@ -162,97 +185,94 @@ def _csv_cell(name: str, cell: str, line: int, issues: list[Issue]) -> Any:
     return cell
 
 
-def _check_item(line: int, row: Mapping[str, Any], issues: list[Issue]) -> TestItem | None:
-    item_id = row.get("id") if isinstance(row.get("id"), str) else None
+# What a value of the wrong type in each field should have been.
+_WRONG_TYPE = {
+    "id": "Trường 'id' phải là chuỗi.",
+    "question": "Trường 'question' phải là chuỗi.",
+    "answer": "Trường 'answer' phải là chuỗi.",
+    "type": "Trường 'type' phải là chuỗi.",
+    "answerable": "Trường 'answerable' phải là true hoặc false.",
+    "must_include": "Trường 'must_include' phải là danh sách chuỗi không rỗng.",
+    "sources": "Trường 'sources' phải là danh sách đối tượng.",
+}
+_SOURCE_FIELDS = ("document", "quote", "section")
 
-    def problem(severity: Severity, code: str, message: str) -> None:
-        issues.append(Issue(severity, code, message, line=line, item_id=item_id))
 
-    missing = [name for name in FIELDS if name not in row]
+def _schema_problems(error: ValidationError) -> list[tuple[str, str]]:
+    """(code, Vietnamese message) of a row the model rejects: the missing fields alone when some are
+    missing, else one problem per field (one per gold source, naming its bad fields)."""
+    errors = error.errors()
+    missing = {e["loc"][0] for e in errors if e["type"] == "missing" and len(e["loc"]) == 1}
     if missing:
-        problem("error", "missing_field", "Thiếu trường: " + ", ".join(missing) + ".")
-        return None
-    ok = True
-    for name in ("id", "question", "answer", "type"):
-        if not isinstance(row[name], str):
-            problem("error", "wrong_type", f"Trường '{name}' phải là chuỗi.")
-            ok = False
-    for name in ("id", "question"):
-        if isinstance(row[name], str) and not row[name].strip():
-            problem("error", "empty_field", f"Trường '{name}' không được để trống.")
-            ok = False
-    if not isinstance(row["answerable"], bool):
-        problem("error", "wrong_type", "Trường 'answerable' phải là true hoặc false.")
-        ok = False
-    facts = row["must_include"]
-    if not isinstance(facts, list) or not all(isinstance(f, str) and f.strip() for f in facts):
-        problem("error", "wrong_type", "Trường 'must_include' phải là danh sách chuỗi không rỗng.")
-        ok = False
-    sources: list[GoldSource] = []
-    if not isinstance(row["sources"], list):
-        problem("error", "wrong_type", "Trường 'sources' phải là danh sách đối tượng.")
-        ok = False
-    else:
-        for index, source in enumerate(row["sources"], start=1):
-            if not isinstance(source, dict):
-                problem("error", "wrong_type", f"Nguồn {index} phải là đối tượng.")
-                ok = False
-                continue
-            bad = [
-                name
-                for name in ("document", "quote")
-                if not isinstance(source.get(name), str) or not source[name].strip()
-            ]
-            if not isinstance(source.get("section", ""), str):
-                bad.append("section")
-            if bad:
-                problem("error", "wrong_type", f"Nguồn {index}: '{', '.join(bad)}' phải là chuỗi không rỗng.")
-                ok = False
-                continue
-            sources.append(GoldSource(source["document"], source.get("section", ""), source["quote"]))
-    if not ok:
-        return None
+        return [("missing_field", "Thiếu trường: " + ", ".join(f for f in FIELDS if f in missing) + ".")]
+    problems: dict[tuple[str, str], None] = {}  # ordered, without repeats
+    bad_source_fields: dict[int, set[str]] = {}
+    for e in errors:
+        name, *inside = e["loc"]
+        if name == "sources" and inside:
+            index = int(inside[0]) + 1
+            if len(inside) == 1:
+                problems["wrong_type", f"Nguồn {index} phải là đối tượng."] = None
+            else:
+                bad_source_fields.setdefault(index, set()).add(str(inside[1]))
+        elif e["type"] == "empty_field" and not inside:
+            problems["empty_field", f"Trường '{name}' không được để trống."] = None
+        else:
+            problems["wrong_type", _WRONG_TYPE[str(name)]] = None
+    for index, bad in sorted(bad_source_fields.items()):
+        names = ", ".join(f for f in _SOURCE_FIELDS if f in bad)
+        problems["wrong_type", f"Nguồn {index}: '{names}' phải là chuỗi không rỗng."] = None
+    return list(problems)
 
-    item = TestItem(
-        id=row["id"],
-        question=row["question"],
-        answer=row["answer"],
-        must_include=tuple(facts),
-        sources=tuple(sources),
-        type=row["type"],
-        answerable=row["answerable"],
-        line=line,
-        extra={k: v for k, v in row.items() if k not in FIELDS},
-    )
+
+def _content_problems(item: TestItem) -> list[tuple[Severity, str, str]]:
+    """What is wrong or doubtful in a well-formed item: (severity, code, Vietnamese message)."""
+    problems: list[tuple[Severity, str, str]] = []
     if item.type not in KNOWN_TYPES:
-        problem("warning", "unknown_type", f"Loại '{item.type}' không thuộc {', '.join(KNOWN_TYPES)}.")
+        problems.append(
+            ("warning", "unknown_type", f"Loại '{item.type}' không thuộc {', '.join(KNOWN_TYPES)}.")
+        )
     if (item.type == "unanswerable") == item.answerable:
-        problem(
-            "error", "answerable_mismatch", "Loại 'unanswerable' phải đi với answerable = false và ngược lại."
-        )
+        message = "Loại 'unanswerable' phải đi với answerable = false và ngược lại."
+        problems.append(("error", "answerable_mismatch", message))
     if item.answerable and not item.sources:
-        problem("error", "no_sources", "Câu hỏi có đáp án phải có ít nhất một nguồn (sources).")
+        problems.append(("error", "no_sources", "Câu hỏi có đáp án phải có ít nhất một nguồn (sources)."))
     if item.answerable and not item.must_include:
-        problem(
-            "warning", "no_facts", "Câu hỏi có đáp án nhưng không có must_include: không chấm được ý chính."
-        )
+        message = "Câu hỏi có đáp án nhưng không có must_include: không chấm được ý chính."
+        problems.append(("warning", "no_facts", message))
     if not item.answerable and (item.sources or item.must_include):
-        problem("warning", "unused_gold", "Câu hỏi không có đáp án: sources và must_include bị bỏ qua.")
+        problems.append(
+            ("warning", "unused_gold", "Câu hỏi không có đáp án: sources và must_include bị bỏ qua.")
+        )
     for index, source in enumerate(item.sources, start=1):
         length = len(unicodedata.normalize("NFC", source.quote))
         if not QUOTE_MIN_CHARS <= length <= QUOTE_MAX_CHARS:
-            problem(
-                "warning",
-                "quote_length",
-                f"Trích dẫn của nguồn {index} dài {length} ký tự (nên {QUOTE_MIN_CHARS}–{QUOTE_MAX_CHARS}).",
+            message = (
+                f"Trích dẫn của nguồn {index} dài {length} ký tự (nên {QUOTE_MIN_CHARS}–{QUOTE_MAX_CHARS})."
             )
+            problems.append(("warning", "quote_length", message))
     answer_folded = folded(item.answer)
     for fact in item.must_include:
         if folded(fact) not in answer_folded:
-            problem("warning", "fact_not_in_answer", f"Ý chính '{fact}' không có trong đáp án mẫu.")
+            problems.append(("warning", "fact_not_in_answer", f"Ý chính '{fact}' không có trong đáp án mẫu."))
     texts = [item.question, item.answer, *item.must_include, *(s.quote for s in item.sources)]
     if any(unicodedata.normalize("NFC", t) != t for t in texts):
-        problem("warning", "not_nfc", "Văn bản chưa chuẩn hoá NFC (vẫn so khớp được sau chuẩn hoá).")
+        message = "Văn bản chưa chuẩn hoá NFC (vẫn so khớp được sau chuẩn hoá)."
+        problems.append(("warning", "not_nfc", message))
+    return problems
+
+
+def _check_item(line: int, row: Mapping[str, Any], issues: list[Issue]) -> TestItem | None:
+    """The row as an item (None when the schema rejects it), its problems added to ``issues``."""
+    item_id = row.get("id") if isinstance(row.get("id"), str) else None
+    try:
+        item = TestItem.model_validate({**row, "line": line})
+    except ValidationError as error:
+        issues += [Issue("error", code, message, line, item_id) for code, message in _schema_problems(error)]
+        return None
+    issues += [
+        Issue(severity, code, message, line, item.id) for severity, code, message in _content_problems(item)
+    ]
     return item
 
 

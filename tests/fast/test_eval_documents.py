@@ -163,7 +163,7 @@ def test_every_occurrence_is_found_and_occurrences_do_not_overlap() -> None:
 
 def test_passage_containment_uses_the_same_rule() -> None:
     quote = LOAI[: LOAI.index("loại") + 3]  # ends inside "loại": "… các loạ"
-    source = GoldSource(DOC_000, "", quote)
+    source = GoldSource(document=DOC_000, section="", quote=quote)
     passage = Passage(DOC_000, (), "Mở đầu. " + LOAI + " Hết.", None, None)
     assert quote_in(passage.text, quote)
     assert passage_matches(passage, source)

@@ -38,7 +38,7 @@ def _passage(text: str, start: int | None = None, end: int | None = None, docume
 
 
 def test_containment_is_tolerant_of_nfd_case_whitespace_and_tone_placement() -> None:
-    source = GoldSource(DOC, "1.3", QUOTE)
+    source = GoldSource(document=DOC, section="1.3", quote=QUOTE)
     variant = unicodedata.normalize("NFD", QUOTE.upper().replace("hoá", "hóa").replace(" ", "  \n"))
     assert passage_matches(_passage("Mở đầu. " + variant + " Tiếp theo."), source)
     assert not passage_matches(_passage("Mở đầu. " + variant, document="other.txt"), source)
@@ -46,7 +46,9 @@ def test_containment_is_tolerant_of_nfd_case_whitespace_and_tone_placement() -> 
 
 
 def test_same_document_ignores_folders() -> None:
-    assert passage_matches(_passage(QUOTE, document="corpus/000.txt"), GoldSource(DOC, "", QUOTE))
+    assert passage_matches(
+        _passage(QUOTE, document="corpus/000.txt"), GoldSource(document=DOC, section="", quote=QUOTE)
+    )
 
 
 def test_span_overlap_needs_half_of_the_quote() -> None:
@@ -55,7 +57,7 @@ def test_span_overlap_needs_half_of_the_quote() -> None:
     assert not spans_overlap_enough((151, 400), quote_span)
     assert spans_overlap_enough((0, 1000), quote_span)
     assert not spans_overlap_enough((200, 300), quote_span)  # touching is no overlap
-    source = GoldSource(DOC, "", QUOTE)
+    source = GoldSource(document=DOC, section="", quote=QUOTE)
     cleaned = "một đoạn đã được làm sạch, không còn chứa nguyên văn trích dẫn"
     assert passage_matches(_passage(cleaned, 120, 260), source, [quote_span])
     assert not passage_matches(_passage(cleaned, 160, 260), source, [quote_span])
@@ -117,7 +119,7 @@ def _item(item_id: str, *, answerable: bool = True, facts: tuple[str, ...] = ("7
         question="Tổng mức bán lẻ năm 2025 là bao nhiêu?",
         answer="7.347 tỷ đồng",
         must_include=facts if answerable else (),
-        sources=(GoldSource(DOC, "1.3", QUOTE),) if answerable else (),
+        sources=(GoldSource(document=DOC, section="1.3", quote=QUOTE),) if answerable else (),
         type="numeric" if answerable else "unanswerable",
         answerable=answerable,
         line=1,
