@@ -1,7 +1,8 @@
 """Decode text-file bytes and repair legacy Vietnamese font encodings (TCVN3/ABC, VNI).
 
-Detection uses only the content: every candidate decoding is scored by the share of its non-ASCII words
-that are well-formed Vietnamese syllables (onset + vowel nucleus + coda, at most one tone mark). The right
+Detection uses only the content. Unicode is told by its BOM, by charset-normalizer (UTF-16 without a
+BOM) or by decoding as UTF-8. Otherwise every candidate decoding is scored by the share of its non-ASCII
+words that are well-formed Vietnamese syllables (onset + vowel nucleus + coda, at most one tone mark). The right
 decoding reads as Vietnamese almost word for word; a wrong one leaves symbols (``B¸o c¸o``), foreign
 letters (``Ngöôøi``) or stacked tone marks in most words. Bytes that no candidate decodes as Vietnamese
 are refused rather than returned as mojibake.
@@ -168,17 +169,22 @@ def _universal_newlines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def _looks_like_bomless_utf16(data: bytes) -> Literal["utf-16-le", "utf-16-be"] | None:
-    """ASCII-heavy UTF-16 has a NUL in every other byte; Vietnamese UTF-16 still has most of them."""
-    if len(data) < 4 or len(data) % 2:
-        return None
-    even_nuls = data[0::2].count(0) / (len(data) / 2)
-    odd_nuls = data[1::2].count(0) / (len(data) / 2)
-    if odd_nuls > 0.3 and even_nuls < 0.05:
-        return "utf-16-le"
-    if even_nuls > 0.3 and odd_nuls < 0.05:
-        return "utf-16-be"
-    return None
+_UTF16_BYTE_ORDERS: dict[str, Literal["utf-16-le", "utf-16-be"]] = {
+    "utf_16_le": "utf-16-le",
+    "utf_16_be": "utf-16-be",
+}
+
+
+def _bomless_utf16(data: bytes) -> Literal["utf-16-le", "utf-16-be"] | None:
+    """The byte order of UTF-16 without a BOM, as charset-normalizer detects it; None for other bytes.
+
+    Only this question is asked of it: on 8-bit Vietnamese it names unrelated code pages (VNI reads as
+    cp1257 to it), so those are decided by the Vietnamese scoring below.
+    """
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    return _UTF16_BYTE_ORDERS.get(best.encoding) if best is not None else None
 
 
 def _unknown_encoding(detail: str) -> IngestError:
@@ -214,7 +220,7 @@ def decode_text_bytes(data: bytes) -> DecodedText:
         except UnicodeDecodeError as exc:
             raise _unknown_encoding(f"UTF-16 BOM but invalid UTF-16 at byte {exc.start}") from exc
         return _with_legacy_repair(_universal_newlines(text), "utf-16")
-    bomless_utf16 = _looks_like_bomless_utf16(data)
+    bomless_utf16 = _bomless_utf16(data)
     if bomless_utf16 is not None:
         try:
             return _with_legacy_repair(_universal_newlines(data.decode(bomless_utf16)), "utf-16")

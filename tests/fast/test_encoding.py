@@ -71,6 +71,7 @@ def test_windows_1258_bytes_decode_to_the_same_text() -> None:
         (codecs.BOM_UTF16_BE + TEXT.encode("utf-16-be"), "utf-16"),
         (codecs.BOM_UTF16_LE + TEXT.encode("utf-16-le"), "utf-16"),
         ((TEXT + " Report 2021 ok").encode("utf-16-le"), "utf-16"),  # no BOM: NUL bytes give it away
+        ((TEXT + " Report 2021 ok").encode("utf-16-be"), "utf-16"),
     ],
 )
 def test_unicode_encodings(data: bytes, encoding: str) -> None:
