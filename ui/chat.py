@@ -1,4 +1,4 @@
-"""The Hỏi đáp tab's logic: a question streamed through the answering chain into chat messages.
+"""The chat of the Hỏi đáp tab (:mod:`ui.tabs.ask`): an answer's events turned into chat messages.
 
 Messages are Gradio's ``messages`` dicts. The answer comes first; each citation follows it as a
 collapsed card (a "thought" message with a title) whose body is the whole section with the supporting
@@ -7,28 +7,24 @@ sentence marked. Everything from documents or the user is escaped (:mod:`ui.rend
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from assistant.answering import (
-    AskFilters,
-    AskRequest,
+from assistant.services.asking import (
+    ABSTAIN_CLOSEST,
     AskResponse,
     Citation,
-    QuestionAnswering,
     RetrievedPassage,
-    Turn,
+    StreamEvent,
 )
-from prompts import templates
 from ui.render import (
     PATH_SEPARATOR,
     RecordLookup,
     document_label,
     escape_markdown,
     format_date,
+    highlight_matches,
     highlight_span,
-    highlight_terms,
-    query_terms,
     section_view,
     shorten,
 )
@@ -89,7 +85,7 @@ def closest_card(rank: int, passage: RetrievedPassage, question: str, lookup: Re
     path = PATH_SEPARATOR.join(passage.section_path)
     return {
         "role": "assistant",
-        "content": highlight_terms(passage.text, query_terms(question), markdown=True),
+        "content": highlight_matches(passage.text, question, markdown=True),
         "metadata": {
             "title": escape_markdown(f"Mục gần {rank}: {label}"),
             "log": path,
@@ -103,7 +99,7 @@ def answer_text(response: AskResponse) -> str:
     if response.abstained:
         text = f"**{escape_markdown(ABSTAIN_NOTICE)}**<br>{escape_markdown(response.answer)}"
         if response.retrieved:
-            text += f"<br>{escape_markdown(templates.ABSTAIN_CLOSEST)}"
+            text += f"<br>{escape_markdown(ABSTAIN_CLOSEST)}"
     else:
         text = escape_markdown(response.answer)
     for notice in response.notices:
@@ -126,22 +122,20 @@ def final_messages(response: AskResponse, lookup: RecordLookup) -> list[Message]
 
 
 def stream_chat(
-    answering: QuestionAnswering,
-    lookup: RecordLookup,
     question: str,
-    turns: Sequence[Turn],
-    filters: AskFilters,
+    events: Iterable[StreamEvent],
+    lookup: RecordLookup,
     messages: Sequence[Message],
 ) -> Iterator[tuple[list[Message], AskResponse | None]]:
     """Yield the chat as it grows: the question, the answer a few words at a time, then the cards.
 
-    The last item carries the response, so the caller can remember the turn for follow-ups.
+    ``events`` are the answer's (:func:`assistant.services.asking.stream_answer`). The last item carries
+    the response, so the caller can remember the turn for follow-ups.
     """
     shown = [*messages, {"role": "user", "content": escape_markdown(question)}]
     partial = ""
     yield [*shown, {"role": "assistant", "content": "…"}], None
-    request = AskRequest(question=question, history=list(turns), filters=filters)
-    for event in answering.stream(request):
+    for event in events:
         if event.kind == "token":
             partial += escape_markdown(event.text)
             yield [*shown, {"role": "assistant", "content": partial}], None

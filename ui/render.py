@@ -8,66 +8,20 @@ writes itself (``mark``, ``details``, ``div``…) are markup.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from html import escape
 
-from ingestion.model import DocumentRecord, Section
-from ingestion.textnorm import fold, strip_diacritics
-from vectorstore.retriever import ScoredPassage
+from assistant.services.documents import DocumentRecord, Section
+from assistant.services.search import SearchHit, highlight_spans
 
 PATH_SEPARATOR = " › "
 RecordLookup = Callable[[str], DocumentRecord | None]
+Span = tuple[int, int]
 
 # ASCII punctuation that Markdown gives a meaning to; a backslash makes each literal (CommonMark).
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|~$])")
-_WORD = re.compile(r"\d+(?:[.,/]\d+)*|[^\W\d_]+")
-# Function words of questions ("của", "là", "bao nhiêu"): marking them would light up every line.
-_UNMARKED_WORDS = frozenset(
-    [
-        "của",
-        "là",
-        "và",
-        "có",
-        "các",
-        "những",
-        "được",
-        "trong",
-        "theo",
-        "với",
-        "cho",
-        "về",
-        "đã",
-        "đang",
-        "sẽ",
-        "thì",
-        "bao",
-        "nhiêu",
-        "gì",
-        "nào",
-        "ra",
-        "sao",
-        "như",
-        "thế",
-        "này",
-        "đó",
-        "khi",
-        "nào",
-        "ở",
-        "tại",
-        "từ",
-        "đến",
-        "năm",
-        "bị",
-        "do",
-        "mà",
-        "hay",
-        "hoặc",
-        "không",
-        "một",
-    ]
-)
 
 
 def shorten(text: str, limit: int) -> str:
@@ -91,46 +45,39 @@ def _with_line_breaks(escaped: str) -> str:
     return escaped.replace("\n", "<br>")
 
 
+def _marked(text: str, spans: Sequence[Span], css_class: str, *, markdown: bool) -> str:
+    """``text`` escaped, each of ``spans`` (sorted, not overlapping) wrapped in ``<mark class=css_class>``;
+    spans are clipped to the text and empty ones mark nothing."""
+    quote = escape_markdown if markdown else escape_html
+    pieces: list[str] = []
+    position = 0
+    for start, end in spans:
+        start, end = max(position, min(start, len(text))), max(0, min(end, len(text)))
+        if end <= start:
+            continue
+        pieces += [
+            quote(text[position:start]),
+            f'<mark class="{css_class}">',
+            quote(text[start:end]),
+            "</mark>",
+        ]
+        position = end
+    pieces.append(quote(text[position:]))
+    return _with_line_breaks("".join(pieces))
+
+
 def highlight_span(text: str, start: int, end: int, *, markdown: bool = False) -> str:
     """``text`` escaped, with [start, end) wrapped in ``<mark>``; an empty or outside span marks nothing.
 
     ``markdown``: the result goes into a Markdown-rendering component, so Markdown is escaped too.
     """
-    quote = escape_markdown if markdown else escape_html
-    start, end = max(0, min(start, len(text))), max(0, min(end, len(text)))
-    if end <= start:
-        return _with_line_breaks(quote(text))
-    return _with_line_breaks(
-        quote(text[:start])
-        + '<mark class="vk-support">'
-        + quote(text[start:end])
-        + "</mark>"
-        + quote(text[end:])
-    )
+    return _marked(text, [(start, end)], "vk-support", markdown=markdown)
 
 
-def query_terms(query: str) -> frozenset[str]:
-    """The words of a query worth marking in results, folded (and bare, for queries typed without marks)."""
-    words = {w for w in _WORD.findall(fold(query)) if w not in _UNMARKED_WORDS}
-    return frozenset(words | {strip_diacritics(w) for w in words if strip_diacritics(w) == w})
-
-
-def highlight_terms(text: str, terms: Iterable[str], *, markdown: bool = False) -> str:
-    """``text`` escaped, with every word whose folded form (or bare form) is in ``terms`` marked."""
-    quote = escape_markdown if markdown else escape_html
-    wanted = frozenset(terms)
-    if not wanted:
-        return _with_line_breaks(quote(text))
-    pieces: list[str] = []
-    position = 0
-    for match in _WORD.finditer(text):
-        word = fold(match.group(0))
-        if word in wanted or strip_diacritics(word) in wanted:
-            pieces.append(quote(text[position : match.start()]))
-            pieces.append(f'<mark class="vk-match">{quote(match.group(0))}</mark>')
-            position = match.end()
-    pieces.append(quote(text[position:]))
-    return _with_line_breaks("".join(pieces))
+def highlight_matches(text: str, query: str, *, markdown: bool = False) -> str:
+    """``text`` escaped, with the words of ``query`` marked where the search service marks them."""
+    spans = [(h.start, h.end) for h in highlight_spans(text, query)]
+    return _marked(text, spans, "vk-match", markdown=markdown)
 
 
 # ------------------------------------------------------------------------------------- documents
@@ -183,8 +130,14 @@ class SectionView:
     offset: int
 
 
+def _view(record: DocumentRecord, section: Section, start: int, end: int) -> SectionView:
+    raw = record.text[start:end]
+    leading = len(raw) - len(raw.lstrip("\n"))
+    return SectionView(section.path, raw.strip("\n"), start + leading)
+
+
 def section_view(
-    record: DocumentRecord, section_id: str, must_cover: tuple[int, int] | None = None
+    record: DocumentRecord, section_id: str, must_cover: Span | None = None
 ) -> SectionView | None:
     """The section's own text; its whole text when the span ``must_cover`` lies in a subsection."""
     span = own_span(record.sections, section_id)
@@ -194,9 +147,16 @@ def section_view(
     start, end = span
     if must_cover is not None and not (start <= must_cover[0] and must_cover[1] <= end):
         start, end = section.start, section.end
-    raw = record.text[start:end]
-    leading = len(raw) - len(raw.lstrip("\n"))
-    return SectionView(section.path, raw.strip("\n"), start + leading)
+    return _view(record, section, start, end)
+
+
+def passage_section_view(record: DocumentRecord, section_id: str, passage: str) -> SectionView | None:
+    """The section's own text when it holds ``passage`` (a passage found in it), else its whole text."""
+    own = section_view(record, section_id)
+    if own is None or passage in own.text:
+        return own
+    section = next(s for s in record.sections if s.id == section_id)
+    return _view(record, section, section.start, section.end)
 
 
 def section_tree_html(record: DocumentRecord) -> str:
@@ -243,24 +203,26 @@ def section_tree_html(record: DocumentRecord) -> str:
 SNIPPET_CHARS = 360
 
 
-def search_results_html(passages: Sequence[ScoredPassage], query: str, lookup: RecordLookup) -> str:
+def search_results_html(hits: Sequence[SearchHit], query: str, lookup: RecordLookup) -> str:
     """Ranked section cards: the passage with the query's words marked; opened, the whole section."""
-    if not passages:
+    if not hits:
         return '<p class="vk-empty">Không tìm thấy mục nào phù hợp.</p>'
-    terms = query_terms(query)
-    cards = []
-    for rank, passage in enumerate(passages, start=1):
-        record = lookup(passage.doc_id)
-        label = document_label(record) if record is not None else passage.file_name
-        view = section_view(record, passage.section_id, (passage.start, passage.end)) if record else None
-        snippet = passage.text if len(passage.text) <= SNIPPET_CHARS else passage.text[:SNIPPET_CHARS] + "…"
-        section_text = view.text if view is not None else passage.text
-        cards.append(
-            f'<details class="vk-card vk-result" data-doc="{escape_html(passage.doc_id)}" '
-            f'data-section="{escape_html(passage.section_id)}">'
-            f'<summary><span class="vk-rank">{rank}</span> <strong>{escape_html(label)}</strong>'
-            f'<div class="vk-path">{escape_html(PATH_SEPARATOR.join(passage.section_path))}</div>'
-            f'<div class="vk-snippet">{highlight_terms(snippet, terms)}</div></summary>'
-            f'<div class="vk-section-text">{highlight_terms(section_text, terms)}</div></details>'
-        )
-    return f'<div class="vk-results">{"".join(cards)}</div>'
+    return f'<div class="vk-results">{"".join(_result_card(hit, query, lookup) for hit in hits)}</div>'
+
+
+def _result_card(hit: SearchHit, query: str, lookup: RecordLookup) -> str:
+    record = lookup(hit.doc_id)
+    label = document_label(record) if record is not None else hit.file_name
+    view = passage_section_view(record, hit.section_id, hit.text) if record else None
+    snippet = hit.text if len(hit.text) <= SNIPPET_CHARS else hit.text[:SNIPPET_CHARS] + "…"
+    # The snippet is the start of the passage: the search service's marks of the passage apply to it.
+    marks = [(h.start, min(h.end, SNIPPET_CHARS)) for h in hit.highlights if h.start < SNIPPET_CHARS]
+    section_text = view.text if view is not None else hit.text
+    return (
+        f'<details class="vk-card vk-result" data-doc="{escape_html(hit.doc_id)}" '
+        f'data-section="{escape_html(hit.section_id)}">'
+        f'<summary><span class="vk-rank">{hit.rank}</span> <strong>{escape_html(label)}</strong>'
+        f'<div class="vk-path">{escape_html(PATH_SEPARATOR.join(hit.section_path))}</div>'
+        f'<div class="vk-snippet">{_marked(snippet, marks, "vk-match", markdown=False)}</div></summary>'
+        f'<div class="vk-section-text">{highlight_matches(section_text, query)}</div></details>'
+    )

@@ -7,9 +7,9 @@ from ingestion.model import DocumentMetadata, DocumentRecord, Section
 from ui.chat import ABSTAIN_NOTICE, citation_label, final_messages
 from ui.render import (
     escape_markdown,
+    highlight_matches,
     highlight_span,
-    highlight_terms,
-    query_terms,
+    passage_section_view,
     section_tree_html,
     section_view,
     shorten,
@@ -47,7 +47,7 @@ RECORD = DocumentRecord(
 
 def test_markup_from_documents_is_escaped_everywhere() -> None:
     assert "<script>" not in highlight_span(TEXT, 0, 5)
-    assert "&lt;script&gt;" in highlight_terms(TEXT, {"cụm"})
+    assert "&lt;script&gt;" in highlight_matches(TEXT, "cụm")
     assert "<i>" not in section_tree_html(RECORD)
     assert "&lt;i&gt;KINH TẾ&lt;/i&gt;" in section_tree_html(RECORD)
     markdown = escape_markdown("**đậm** <b>x</b> 1. [a](b)")
@@ -65,11 +65,14 @@ def test_span_highlight_marks_exactly_the_span() -> None:
     assert "<mark" not in highlight_span(TEXT, 10, 10)
 
 
-def test_query_terms_skip_function_words_and_match_without_diacritics() -> None:
-    terms = query_terms("Giá trị sản xuất của huyện là bao nhiêu?")
-    assert {"giá", "trị", "sản", "xuất", "huyện"} <= terms
-    assert not {"của", "là", "bao", "nhiêu"} & terms
-    assert highlight_terms("Sản xuất tăng", query_terms("san xuat")).count("<mark") == 2
+def test_query_words_are_marked_as_the_search_service_marks_them() -> None:
+    html = highlight_matches("Giá trị sản xuất của huyện tăng", "Giá trị sản xuất của huyện là bao nhiêu?")
+    # Adjacent words share one mark; function words of the question ("của") are not marked.
+    assert (
+        html == '<mark class="vk-match">Giá trị sản xuất</mark> của <mark class="vk-match">huyện</mark> tăng'
+    )
+    assert highlight_matches("Sản xuất tăng", "san xuat").count("<mark") == 1
+    assert "<mark" not in highlight_matches("Sản xuất tăng", "")
 
 
 def test_section_view_is_the_own_text_unless_the_span_lies_in_a_subsection() -> None:
@@ -81,6 +84,16 @@ def test_section_view_is_the_own_text_unless_the_span_lies_in_a_subsection() -> 
     assert whole is not None and "Nội dung con" in whole.text
     assert TEXT[whole.offset : whole.offset + len(whole.text)] == whole.text
     assert section_view(RECORD, "9") is None
+
+
+def test_a_search_hit_opens_the_own_text_unless_its_passage_reaches_past_it() -> None:
+    own = passage_section_view(RECORD, "1", "Giá trị sản xuất đạt 4.215 tỷ đồng.")
+    assert own is not None and "Nội dung con" not in own.text
+    # A passage the own text does not hold (a chunk opened by headings above it reaches outside): the
+    # whole section is shown.
+    whole = passage_section_view(RECORD, "1", "Có <script>x()</script> 3 cụm.\n1.1. Chi tiết\nNội dung con.")
+    assert whole is not None and "Nội dung con" in whole.text
+    assert passage_section_view(RECORD, "9", "x") is None
 
 
 def test_shorten_cuts_at_a_word() -> None:

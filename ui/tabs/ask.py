@@ -1,0 +1,114 @@
+"""The Hỏi đáp tab: a chat over the documents, answers streamed with their citations (:mod:`ui.chat`)."""
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import gradio as gr
+
+from assistant.services.asking import QuestionError, Turn, stream_answer
+from assistant.services.documents import DocumentRecord
+from assistant.services.runtime import RuntimeGetter
+from ui.chat import stream_chat
+from ui.tabs.common import FilterControls, Guard, TabParts, ask_filters, input_row
+
+EXAMPLE_COUNT = 3
+
+
+def example_questions(records: Sequence[DocumentRecord]) -> list[str]:
+    """Questions built from what the store holds, so they fit whatever corpus is loaded."""
+    questions: list[str] = []
+    for record in sorted(records, key=lambda r: (-(r.metadata.year or 0), r.doc_id)):
+        meta = record.metadata
+        if meta.locality and meta.year:
+            questions.append(f"Tốc độ tăng trưởng kinh tế của {meta.locality} năm {meta.year} là bao nhiêu?")
+        if meta.doc_type and meta.number:
+            questions.append(f"{meta.doc_type} số {meta.number} đề ra những chỉ tiêu chủ yếu nào?")
+    if not questions:
+        questions = ["Tổng thu ngân sách trên địa bàn năm nay là bao nhiêu?"]
+    unique = list(dict.fromkeys(questions))
+    return unique[:EXAMPLE_COUNT]
+
+
+class AskTab:
+    """The tab's components and its handler; ``respond`` checks the role, then asks the answering service."""
+
+    def __init__(self, get_runtime: RuntimeGetter, guard: Guard) -> None:
+        self._get_runtime = get_runtime
+        self._guard = guard
+        self.turns = gr.State([])
+        with gr.Row():
+            with gr.Column(scale=3):
+                self._conversation()
+            with gr.Column(scale=1, min_width=260):
+                self.filters = FilterControls.build()
+
+    def _conversation(self) -> None:
+        self.chatbot = gr.Chatbot(
+            label="Hội thoại",
+            height=600,
+            latex_delimiters=[],
+            feedback_options=None,
+            buttons=["copy"],
+            placeholder="Đặt câu hỏi về các văn bản đã nạp. Bấm vào một nguồn trích dẫn để xem cả mục.",
+            elem_id="vk-chat",
+        )
+        self.question, self.send = input_row(
+            "Ví dụ: Giá trị sản xuất công nghiệp năm 2025 là bao nhiêu?", "vk-question", "Gửi", "vk-send"
+        )
+        with gr.Row(elem_id="vk-examples"):
+            gr.Markdown("Câu hỏi mẫu:")
+            self.examples = [
+                gr.Button("", size="sm", visible=False, elem_classes="vk-example")
+                for _ in range(EXAMPLE_COUNT)
+            ]
+        self.clear = gr.Button("Xoá hội thoại", size="sm")
+
+    def wire(self) -> None:
+        inputs = [self.question, self.chatbot, self.turns, *self.filters.components]
+        outputs = [self.chatbot, self.turns, self.question]
+        self.send.click(self.respond, inputs=inputs, outputs=outputs)
+        self.question.submit(self.respond, inputs=inputs, outputs=outputs)
+        for button in self.examples:
+            button.click(lambda text: text, inputs=[button], outputs=[self.question])
+        self.clear.click(lambda: ([], []), outputs=[self.chatbot, self.turns])
+
+    def respond(
+        self,
+        question: str,
+        messages: list[dict[str, Any]],
+        turns: list[Turn],
+        documents: list[str] | None,
+        localities: list[str] | None,
+        year: str | None,
+        types: list[str] | None,
+        request: gr.Request,
+    ) -> Iterator[tuple[Any, Any, Any]]:
+        self._guard.check(request, "reader")
+        runtime = self._get_runtime()
+        filters = ask_filters(documents, localities, year, types)
+        try:
+            question, events = stream_answer(runtime.answering, runtime.settings, question, turns, filters)
+        except QuestionError as error:
+            raise gr.Error(error.message) from None
+        for shown, response in stream_chat(question, events, runtime.store.get, messages):
+            if response is None:
+                yield shown, turns, ""
+            else:
+                answer = None if response.abstained else response.answer
+                yield shown, [*turns, Turn(question=question, answer=answer)], ""
+
+    def show_store(self, records: Sequence[DocumentRecord]) -> list[Any]:
+        examples = example_questions(records)
+        buttons = [
+            gr.update(value=examples[i], visible=True) if i < len(examples) else gr.update(visible=False)
+            for i in range(EXAMPLE_COUNT)
+        ]
+        return [*self.filters.show_store(records), *buttons]
+
+
+def build_ask_tab(get_runtime: RuntimeGetter, guard: Guard) -> TabParts:
+    """The Hỏi đáp tab, inside the page's ``gr.Tabs``; its filters and example questions show the store."""
+    with gr.Tab("Hỏi đáp", id="ask"):
+        tab = AskTab(get_runtime, guard)
+    tab.wire()
+    return TabParts(store_outputs=[*tab.filters.components, *tab.examples], show_store=tab.show_store)
