@@ -32,10 +32,11 @@ run: $(STAMP)
 test: $(TEST_STAMP)
 	$(BIN)/pytest
 
-# The fast layer (pure logic, fake embeddings): seconds. It needs no third-party pytest plugin, and loading
-# them (hypothesis, schemathesis, langsmith…, all imported at start-up) costs more than its tests.
+# The fast layer (pure logic, fake embeddings): seconds. Of the third-party pytest plugins it loads only
+# pytest-asyncio (pyproject configures it): importing the others (hypothesis, schemathesis, langsmith…)
+# costs more than its tests.
 test-fast: $(TEST_STAMP)
-	PYTEST_DISABLE_PLUGIN_AUTOLOAD=1 $(BIN)/pytest tests/fast
+	PYTEST_DISABLE_PLUGIN_AUTOLOAD=1 $(BIN)/pytest -p pytest_asyncio.plugin tests/fast
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check .

@@ -295,9 +295,11 @@ class SectionRetriever(BaseRetriever):
     filters: RetrievalFilters | None = None
 
     def _get_relevant_documents(
-        self, query: str, *, run_manager: CallbackManagerForRetrieverRun
+        self, query: str, *, run_manager: CallbackManagerForRetrieverRun, k: int | None = None
     ) -> list[Document]:
-        passages: list[ScoredPassage] = self.hybrid.search(query, k=self.k, filters=self.filters)
+        # ``invoke(query, k=3)``: LangChain's retrievers take the number of results per call too.
+        count = self.k if k is None else k
+        passages: list[ScoredPassage] = self.hybrid.search(query, k=count, filters=self.filters)
         return [
             Document(
                 page_content=p.text,

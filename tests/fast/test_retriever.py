@@ -332,3 +332,9 @@ def test_section_retriever_applies_its_filters(retriever: HybridRetriever) -> No
     )
     documents = section_retriever.invoke("Phát triển khu công nghiệp, thu hút đầu tư")
     assert {d.metadata["doc_id"] for d in documents} == {TIEU_CAN}
+
+
+def test_section_retriever_takes_the_number_of_results_per_call(retriever: HybridRetriever) -> None:
+    section_retriever = SectionRetriever(hybrid=retriever, k=2)
+    assert len(section_retriever.invoke(SHARED, k=5)) == 5
+    assert len(section_retriever.invoke(SHARED)) == 2
