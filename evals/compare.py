@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from html import escape
 from typing import Any
 
 from evals.metrics import (
@@ -23,7 +22,7 @@ from evals.metrics import (
     aggregate,
     item_passed,
 )
-from evals.report import METRIC_LABELS, format_metric, html_page
+from evals.report import METRIC_LABELS, format_metric, render_template
 
 DEFAULT_RESAMPLES = 2000
 DEFAULT_SEED = 0
@@ -237,26 +236,24 @@ def render_comparison_md(c: Comparison) -> str:
 
 
 def render_comparison_html(c: Comparison) -> str:
-    head = "".join(f"<li>{escape(line[2:])}</li>" for line in _header_lines(c))
-    rows = "".join(
-        f"<tr><td><code>{escape(d.metric)}</code></td><td>{escape(METRIC_LABELS.get(d.metric, ''))}</td>"
-        f'<td class="num">{escape(format_metric(d.metric, d.a))}</td>'
-        f'<td class="num">{escape(format_metric(d.metric, d.b))}</td>'
-        f'<td class="num">{escape(_signed(d.metric, d.delta))}</td><td class="num">{escape(_interval(d))}</td>'
-        f"<td>{escape(_VERDICT[d.verdict])}</td></tr>"
+    rows = [
+        {
+            "metric": d.metric,
+            "label": METRIC_LABELS.get(d.metric, ""),
+            "a": format_metric(d.metric, d.a),
+            "b": format_metric(d.metric, d.b),
+            "delta": _signed(d.metric, d.delta),
+            "interval": _interval(d),
+            "verdict": _VERDICT[d.verdict],
+        }
         for d in c.deltas
-    )
-    sections = []
-    for title, flips in (("Đạt → không đạt", c.regressions), ("Không đạt → đạt", c.fixes)):
-        items = "".join(
-            f"<li><code>{escape(f.id)}</code> <em>{escape(f.type)}</em> — {escape(f.question)}</li>"
-            for f in flips
+    ]
+    return str(
+        render_template(
+            "comparison.html.j2",
+            title=f"So sánh {c.label_a} → {c.label_b}",
+            c=c,
+            header_lines=_header_lines(c),
+            rows=rows,
         )
-        sections.append(f"<h3>{escape(title)} ({len(flips)})</h3><ul>{items or '<li>(không có)</li>'}</ul>")
-    body = (
-        f"<h1>So sánh: {escape(c.label_a)} → {escape(c.label_b)}</h1><ul class='meta'>{head}</ul>"
-        "<table><thead><tr><th>chỉ số</th><th>ý nghĩa</th><th>A</th><th>B</th><th>Δ (B − A)</th>"
-        f"<th>KTC {c.confidence:.0%}</th><th></th></tr></thead><tbody>{rows}</tbody></table>"
-        f"<h2>Câu đổi kết quả ({len(c.flips)})</h2>{''.join(sections)}"
     )
-    return html_page(f"So sánh {c.label_a} → {c.label_b}", body)

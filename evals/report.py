@@ -6,12 +6,15 @@ Every piece of text from a test set, a document or the system is HTML-escaped.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import unicodedata
 from collections.abc import Mapping, Sequence
-from html import escape
 from typing import Any
+
+import jinja2
+from markupsafe import Markup
 
 from evals.metrics import METRIC_KEYS, UNIT_METRICS
 
@@ -136,142 +139,109 @@ def _failure_reasons(record: Mapping[str, Any]) -> str:
 
 # -------------------------------------------------------------------------------------------------- html
 
-_CSS = """
-:root { --ok: #2e7d4f; --bad: #b3261e; --muted: #666; --line: #ddd; --bg: #fafafa; }
-* { box-sizing: border-box; }
-body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", Arial, sans-serif;
-       margin: 0 auto; max-width: 1400px; padding: 1.5rem; color: #1d1d1d; line-height: 1.45; }
-h1 { font-size: 1.5rem; margin: 0 0 .5rem; } h2 { font-size: 1.2rem; margin-top: 2rem; }
-table { border-collapse: collapse; margin: .5rem 0 1rem; font-size: .92rem; }
-th, td { border: 1px solid var(--line); padding: .3rem .55rem; text-align: left; vertical-align: top; }
-th { background: #f0f0f0; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
-td.note { color: var(--muted); font-size: .85rem; } code { font-size: .88em; }
-.meta { color: var(--muted); font-size: .9rem; } .warn { background: #fff4e0; padding: .5rem .8rem;
-       border-left: 4px solid #e08a1e; margin: .5rem 0; }
-.plots { display: flex; flex-wrap: wrap; gap: 1.5rem; } .plot { border: 1px solid var(--line); padding: .5rem; }
-details.item { border: 1px solid var(--line); border-radius: 6px; margin: .5rem 0; background: white; }
-details.item > summary { cursor: pointer; padding: .45rem .7rem; list-style-position: inside; }
-details.item[open] > summary { border-bottom: 1px solid var(--line); background: var(--bg); }
-.badge { display: inline-block; min-width: 4.5em; text-align: center; border-radius: 4px; padding: 0 .4em;
-         font-size: .8rem; font-weight: 600; color: white; margin-right: .4em; }
-.badge.pass { background: var(--ok); } .badge.fail { background: var(--bad); } .badge.na { background: #888; }
-.body { padding: .7rem; } .qa p { margin: .25rem 0; } .label { font-weight: 600; }
-.grid { display: grid; grid-template-columns: repeat(3, minmax(0, 1fr)); gap: .8rem; margin-top: .6rem; }
-.col h4 { margin: .2rem 0 .4rem; font-size: .95rem; }
-.passage { border: 1px solid var(--line); border-radius: 4px; padding: .35rem .5rem; margin-bottom: .4rem;
-           font-size: .85rem; background: var(--bg); }
-.passage.match { border-color: var(--ok); background: #eef8f1; }
-.path { color: var(--muted); font-size: .8rem; } .snippet { white-space: pre-wrap; }
-.fact { display: inline-block; border-radius: 3px; padding: 0 .35em; margin: 0 .25em .2em 0; font-size: .85rem; }
-.fact.found { background: #e3f3e8; color: var(--ok); } .fact.missing { background: #fde7e5; color: var(--bad);
-              font-weight: 600; }
-mark.num-ok { background: #e3f3e8; } mark.num-bad { background: #fbd0cc; color: var(--bad); font-weight: 600;
-              text-decoration: underline wavy; }
-.error { color: var(--bad); white-space: pre-wrap; font-family: monospace; font-size: .85rem; }
-pre.config { background: var(--bg); border: 1px solid var(--line); padding: .5rem; font-size: .8rem;
-             overflow-x: auto; }
-"""
 
-
-def html_page(title: str, body: str) -> str:
-    """A complete, self-contained HTML document."""
-    return (
-        '<!DOCTYPE html>\n<html lang="vi">\n<head>\n<meta charset="utf-8">\n'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{escape(title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n{body}\n</body>\n</html>\n"
+@functools.cache
+def _templates() -> jinja2.Environment:
+    """The report templates (``evals/templates``), every value escaped unless it is rendered markup."""
+    environment = jinja2.Environment(
+        loader=jinja2.PackageLoader("evals", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
     )
-
-
-def _metric_rows(metrics: Mapping[str, Any], notes: Mapping[str, str]) -> str:
-    rows = []
-    for key in METRIC_KEYS:
-        value = metrics.get(key)
-        rows.append(
-            f"<tr><td><code>{escape(key)}</code></td><td>{escape(METRIC_LABELS.get(key, key))}</td>"
-            f'<td class="num">{escape(format_metric(key, value))}</td>'
-            f'<td class="note">{escape(notes.get(key, ""))}</td></tr>'
-        )
-    return (
-        "<table><thead><tr><th>chỉ số</th><th>ý nghĩa</th><th>giá trị</th><th>ghi chú</th></tr></thead>"
-        f"<tbody>{''.join(rows)}</tbody></table>"
+    environment.globals.update(
+        format_metric=format_metric, answer_pieces=_answer_pieces, snippet_chars=_SNIPPET_CHARS
     )
+    return environment
 
 
-def _by_type_table(by_type: Mapping[str, Any]) -> str:
-    head = "".join(f"<th><code>{escape(k)}</code></th>" for k in TYPE_METRICS)
-    rows = []
-    for name, group in by_type.items():
-        cells = "".join(
-            f'<td class="num">{escape(format_metric(k, group["metrics"].get(k)))}</td>' for k in TYPE_METRICS
-        )
-        rows.append(f'<tr><td>{escape(name)}</td><td class="num">{group["items"]}</td>{cells}</tr>')
-    return f"<table><thead><tr><th>loại</th><th>số câu</th>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+def render_template(name: str, **values: Any) -> Markup:
+    """A template of ``evals/templates`` rendered (markup: it can go into another template as it is)."""
+    return Markup(_templates().get_template(name).render(**values))
+
+
+def _coordinate(value: float) -> str:
+    return f"{value:.1f}"
 
 
 def svg_grouped_bars(
     groups: Mapping[str, Mapping[str, float | None]], series: Sequence[str], title: str
-) -> str:
+) -> Markup:
     """Grouped bars (values 0..1): one group per key of ``groups``, one bar per series. Nulls are gaps."""
     width, height = 760, 300
     left, right, top, bottom = 40, 10, 28, 70
     plot_w, plot_h = width - left - right, height - top - bottom
-    parts = [
-        f'<svg width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img" '
-        f'aria-label="{escape(title)}" font-family="sans-serif" font-size="11">',
-        f'<text x="{left}" y="16" font-size="13" font-weight="600">{escape(title)}</text>',
+    ticks = [
+        {
+            "y": _coordinate(top + plot_h * (1 - t)),
+            "label_y": _coordinate(top + plot_h * (1 - t) + 4),
+            "label": f"{t:.2f}",
+        }
+        for t in (0.0, 0.25, 0.5, 0.75, 1.0)
     ]
-    for tick in (0.0, 0.25, 0.5, 0.75, 1.0):
-        y = top + plot_h * (1 - tick)
-        parts.append(f'<line x1="{left}" x2="{width - right}" y1="{y:.1f}" y2="{y:.1f}" stroke="#e3e3e3"/>')
-        parts.append(f'<text x="{left - 4}" y="{y + 4:.1f}" text-anchor="end">{tick:.2f}</text>')
-    names = list(groups)
-    group_w = plot_w / max(len(names), 1)
+    group_w = plot_w / max(len(groups), 1)
     bar_w = group_w * 0.8 / max(len(series), 1)
-    for g, name in enumerate(names):
+    rendered_groups = []
+    for g, name in enumerate(groups):
         x0 = left + g * group_w + group_w * 0.1
+        bars = []
         for s, key in enumerate(series):
             value = groups[name].get(key)
             if value is None:
                 continue
             bar_h = plot_h * max(0.0, min(1.0, value))
-            x = x0 + s * bar_w
-            parts.append(
-                f'<rect x="{x:.1f}" y="{top + plot_h - bar_h:.1f}" width="{max(bar_w - 1, 1):.1f}" '
-                f'height="{bar_h:.1f}" fill="{_PALETTE[s % len(_PALETTE)]}">'
-                f"<title>{escape(name)} · {escape(key)}: {value:.3f}</title></rect>"
+            bars.append(
+                {
+                    "x": _coordinate(x0 + s * bar_w),
+                    "y": _coordinate(top + plot_h - bar_h),
+                    "width": _coordinate(max(bar_w - 1, 1)),
+                    "height": _coordinate(bar_h),
+                    "fill": _PALETTE[s % len(_PALETTE)],
+                    "key": key,
+                    "value": f"{value:.3f}",
+                }
             )
-        parts.append(
-            f'<text x="{left + g * group_w + group_w / 2:.1f}" y="{top + plot_h + 14}" '
-            f'text-anchor="middle">{escape(name)}</text>'
+        rendered_groups.append(
+            {"name": name, "bars": bars, "label_x": _coordinate(left + g * group_w + group_w / 2)}
         )
-    legend_y = height - 30
-    x = left
+    return render_template(
+        "bars.svg.j2",
+        width=width,
+        height=height,
+        left=left,
+        right_x=width - right,
+        title=title,
+        ticks=ticks,
+        groups=rendered_groups,
+        axis_label_y=top + plot_h + 14,
+        legend=_legend(series, left, width, height - 30),
+    )
+
+
+def _legend(series: Sequence[str], left: int, width: int, first_y: int) -> list[dict[str, Any]]:
+    """Legend entries, left to right, wrapping to a new row near the right edge."""
+    entries = []
+    x, y = left, first_y
     for s, key in enumerate(series):
-        parts.append(
-            f'<rect x="{x}" y="{legend_y}" width="10" height="10" fill="{_PALETTE[s % len(_PALETTE)]}"/>'
-        )
-        parts.append(f'<text x="{x + 14}" y="{legend_y + 9}">{escape(key)}</text>')
+        entries.append({"x": x, "y": y, "fill": _PALETTE[s % len(_PALETTE)], "key": key})
         x += 14 + 7 * len(key) + 16
         if x > width - 150 and s < len(series) - 1:
-            x = left
-            legend_y += 15
-    parts.append("</svg>")
-    return "".join(parts)
+            x, y = left, y + 15
+    return entries
 
 
-def svg_histogram(values: Sequence[float], title: str, unit: str, markers: Mapping[str, float | None]) -> str:
+def svg_histogram(
+    values: Sequence[float], title: str, unit: str, markers: Mapping[str, float | None]
+) -> Markup:
     """A histogram of ``values`` with labelled vertical marker lines (e.g. p50, p95)."""
     width, height = 520, 260
     left, right, top, bottom = 40, 15, 28, 40
     plot_w, plot_h = width - left - right, height - top - bottom
-    parts = [
-        f'<svg width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img" '
-        f'aria-label="{escape(title)}" font-family="sans-serif" font-size="11">',
-        f'<text x="{left}" y="16" font-size="13" font-weight="600">{escape(title)}</text>',
-    ]
+    frame = {"width": width, "height": height, "left": left, "top": top, "title": title, "unit": unit}
     if not values:
-        parts.append(f'<text x="{left}" y="{top + 20}">Không có dữ liệu.</text></svg>')
-        return "".join(parts)
+        return render_template("histogram.svg.j2", **frame, bins=[])
     low, high = min(values), max(values)
     bins = max(5, min(20, math.ceil(math.sqrt(len(values)))))
     span = (high - low) or 1.0
@@ -280,35 +250,43 @@ def svg_histogram(values: Sequence[float], title: str, unit: str, markers: Mappi
         counts[min(int((v - low) / span * bins), bins - 1)] += 1
     top_count = max(counts)
     bar_w = plot_w / bins
-    for i, count in enumerate(counts):
-        bar_h = plot_h * count / top_count
-        lo, hi = low + span * i / bins, low + span * (i + 1) / bins
-        parts.append(
-            f'<rect x="{left + i * bar_w:.1f}" y="{top + plot_h - bar_h:.1f}" width="{max(bar_w - 1, 1):.1f}" '
-            f'height="{bar_h:.1f}" fill="#2f6db5"><title>{lo:.0f}–{hi:.0f} {escape(unit)}: {count}</title></rect>'
-        )
-    parts.append(f'<text x="{left - 4}" y="{top + 4}" text-anchor="end">{top_count}</text>')
-    parts.append(f'<text x="{left - 4}" y="{top + plot_h}" text-anchor="end">0</text>')
-    parts.append(f'<text x="{left}" y="{top + plot_h + 16}">{low:.0f} {escape(unit)}</text>')
-    parts.append(
-        f'<text x="{width - right}" y="{top + plot_h + 16}" text-anchor="end">{high:.0f} {escape(unit)}</text>'
+    rendered_bins = [
+        {
+            "x": _coordinate(left + i * bar_w),
+            "y": _coordinate(top + plot_h - plot_h * count / top_count),
+            "width": _coordinate(max(bar_w - 1, 1)),
+            "height": _coordinate(plot_h * count / top_count),
+            "low": f"{low + span * i / bins:.0f}",
+            "high": f"{low + span * (i + 1) / bins:.0f}",
+            "count": count,
+        }
+        for i, count in enumerate(counts)
+    ]
+    rendered_markers = [
+        {
+            "x": _coordinate(left + plot_w * (at - low) / span),
+            "label_x": _coordinate(left + plot_w * (at - low) / span + 3),
+            "label_y": top + 12 + 12 * i,
+            "label": label,
+            "at": f"{at:.0f}",
+        }
+        for i, (label, at) in enumerate(markers.items())
+        if at is not None
+    ]
+    return render_template(
+        "histogram.svg.j2",
+        **frame,
+        bins=rendered_bins,
+        top_count=top_count,
+        plot_height=plot_h,
+        low=f"{low:.0f}",
+        high=f"{high:.0f}",
+        right_x=width - right,
+        markers=rendered_markers,
     )
-    for i, (label, at) in enumerate(markers.items()):
-        if at is None:
-            continue
-        x = left + plot_w * (at - low) / span
-        parts.append(
-            f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{top}" y2="{top + plot_h}" stroke="#c23b3b" '
-            'stroke-dasharray="4 3"/>'
-        )
-        parts.append(
-            f'<text x="{x + 3:.1f}" y="{top + 12 + 12 * i}" fill="#c23b3b">{escape(label)} {at:.0f}</text>'
-        )
-    parts.append("</svg>")
-    return "".join(parts)
 
 
-def run_plots(summary: Mapping[str, Any], records: Sequence[Mapping[str, Any]]) -> tuple[str, str]:
+def run_plots(summary: Mapping[str, Any], records: Sequence[Mapping[str, Any]]) -> tuple[Markup, Markup]:
     """The run's two plots (inline SVG): metrics by question type, and the answer-time histogram."""
     series = [
         k for k in TYPE_METRICS if any(g["metrics"].get(k) is not None for g in summary["by_type"].values())
@@ -330,129 +308,46 @@ def plots_html(
     summary: Mapping[str, Any], records: Sequence[Mapping[str, Any]], *, css_class: str = "plots"
 ) -> str:
     """The run's plots side by side, in a ``<div class="{css_class}">`` (every label escaped)."""
-    cells = "".join(f'<div class="plot">{svg}</div>' for svg in run_plots(summary, records))
-    return f'<div class="{escape(css_class)}">{cells}</div>'
+    return str(_plots(summary, records, css_class))
 
 
-def _highlight_numbers(answer: str, numbers: Sequence[Mapping[str, Any]]) -> str:
-    """The answer (NFC, as the spans refer to it), escaped, with numbers marked grounded or not."""
-    text = unicodedata.normalize("NFC", answer)
-    out: list[str] = []
+def _plots(summary: Mapping[str, Any], records: Sequence[Mapping[str, Any]], css_class: str) -> Markup:
+    return render_template("plots.html.j2", css_class=css_class, plots=run_plots(summary, records))
+
+
+def _answer_pieces(record: Mapping[str, Any]) -> list[dict[str, str | None]]:
+    """The answer (NFC, as the number spans refer to it) in pieces: plain text, and each number marked
+    grounded (``num-ok``) or not (``num-bad``)."""
+    text = unicodedata.normalize("NFC", record.get("answer") or "")
+    pieces: list[dict[str, str | None]] = []
     cursor = 0
-    for number in sorted(numbers, key=lambda n: n["start"]):
+    for number in sorted(record.get("numbers") or [], key=lambda n: n["start"]):
         start, end = number["start"], number["end"]
         if start < cursor or end > len(text):
             continue
-        css = "num-ok" if number["grounded"] else "num-bad"
-        hint = "có căn cứ" if number["grounded"] else "không có căn cứ trong đoạn trích dẫn hay câu hỏi"
-        out.append(escape(text[cursor:start]))
-        out.append(f'<mark class="{css}" title="{escape(hint)}">{escape(text[start:end])}</mark>')
+        grounded = number["grounded"]
+        hint = "có căn cứ" if grounded else "không có căn cứ trong đoạn trích dẫn hay câu hỏi"
+        pieces.append({"text": text[cursor:start], "css": None, "hint": None})
+        pieces.append({"text": text[start:end], "css": "num-ok" if grounded else "num-bad", "hint": hint})
         cursor = end
-    out.append(escape(text[cursor:]))
-    return "".join(out)
-
-
-def _passage_html(passage: Mapping[str, Any], label: str) -> str:
-    matches = passage.get("matches") or []
-    css = "passage match" if matches else "passage"
-    matched = f" · khớp nguồn {', '.join(str(i + 1) for i in matches)}" if matches else ""
-    score = f" · điểm {passage['score']:.3f}" if isinstance(passage.get("score"), int | float) else ""
-    span = (
-        f" · [{passage['source_start']}–{passage['source_end']}]"
-        if passage.get("source_start") is not None
-        else ""
-    )
-    text = passage.get("text") or ""
-    snippet = text if len(text) <= _SNIPPET_CHARS else text[:_SNIPPET_CHARS] + "…"
-    return (
-        f'<div class="{css}"><div><span class="label">{escape(label)}</span> {escape(passage["document"])}'
-        f"{escape(span)}{escape(score)}{escape(matched)}</div>"
-        f'<div class="path">{escape(" › ".join(passage.get("section_path") or []))}</div>'
-        f'<div class="snippet">{escape(snippet)}</div></div>'
-    )
-
-
-def _item_html(record: Mapping[str, Any]) -> str:
-    passed = record.get("passed")
-    badge = {True: ("pass", "ĐẠT"), False: ("fail", "KHÔNG ĐẠT"), None: ("na", "—")}[passed]
-    summary_line = (
-        f'<span class="badge {badge[0]}">{badge[1]}</span><code>{escape(record["id"])}</code> '
-        f"<em>{escape(record['type'])}</em> — {escape(record['question'])}"
-    )
-    body: list[str] = ['<div class="qa">']
-    body.append(f'<p><span class="label">Đáp án mẫu:</span> {escape(record["reference_answer"])}</p>')
-    if record.get("error"):
-        body.append(f'<p class="error">{escape(record["error"])}</p>')
-    if record.get("answer") is not None or record.get("abstained"):
-        answer_html = _highlight_numbers(record.get("answer") or "", record.get("numbers") or [])
-        refusal = ' <span class="badge na">từ chối</span>' if record.get("abstained") else ""
-        body.append(f'<p><span class="label">Câu trả lời:</span>{refusal} {answer_html}</p>')
-    elif not record.get("error"):
-        body.append('<p class="path">Chưa có câu trả lời (chỉ truy hồi).</p>')
-    if record.get("facts"):
-        chips = "".join(
-            f'<span class="fact {"found" if f["found"] else "missing"}">'
-            f"{'✓' if f['found'] else '✗'} {escape(f['fact'])}</span>"
-            for f in record["facts"]
-        )
-        body.append(f'<p><span class="label">Ý chính:</span> {chips}</p>')
-    ungrounded = [n["text"] for n in record.get("numbers") or [] if not n["grounded"]]
-    if ungrounded:
-        body.append(
-            '<p><span class="label">Số không có căn cứ:</span> '
-            + ", ".join(f'<mark class="num-bad">{escape(t)}</mark>' for t in ungrounded)
-            + "</p>"
-        )
-    latency = record.get("latency_ms")
-    if latency is not None:
-        body.append(f'<p class="path">Thời gian: {latency:.0f} ms</p>')
-    body.append("</div>")
-    gold = [
-        f'<div class="passage"><div><span class="label">{i}.</span> {escape(s["document"])}'
-        f"{' · ' + escape(str(s['quote_spans'][0])) if s.get('quote_spans') else ''}</div>"
-        f'<div class="path">{escape(s.get("section") or "")}</div>'
-        f'<div class="snippet">“{escape(s["quote"])}”</div></div>'
-        for i, s in enumerate(record.get("gold_sources") or [], start=1)
-    ] or ['<p class="path">Không có (câu hỏi không có đáp án).</p>']
-    retrieved = [_passage_html(p, f"#{p['rank']}") for p in record.get("retrieved") or []] or [
-        '<p class="path">Không có.</p>'
-    ]
-    cited = [_passage_html(p, f"[{p['rank']}]") for p in record.get("citations") or []] or [
-        '<p class="path">Không có.</p>'
-    ]
-    body.append(
-        '<div class="grid">'
-        f'<div class="col"><h4>Nguồn chuẩn</h4>{"".join(gold)}</div>'
-        f'<div class="col"><h4>Truy hồi (top {len(record.get("retrieved") or [])})</h4>{"".join(retrieved)}</div>'
-        f'<div class="col"><h4>Trích dẫn</h4>{"".join(cited)}</div>'
-        "</div>"
-    )
-    open_attr = " open" if passed is False else ""
-    return f'<details class="item"{open_attr}><summary>{summary_line}</summary><div class="body">{"".join(body)}</div></details>'
+    pieces.append({"text": text[cursor:], "css": None, "hint": None})
+    return pieces
 
 
 def render_report_html(summary: Mapping[str, Any], records: Sequence[Mapping[str, Any]]) -> str:
-    counts = summary["counts"]
+    """The run's report: a self-contained HTML page (inline CSS and SVG, no script)."""
     testset = summary["testset"]
-    quality = "câu trả lời" if summary["quality"] == "answer" else "chỉ truy hồi"
-    parts = [
-        f"<h1>Báo cáo đánh giá — {escape(testset['file'])}</h1>",
-        f'<p class="meta">vankien {escape(str(summary["product"]["version"]))} · '
-        f"{escape(summary['started_at'])} · {summary['duration_s']} s · sha256 "
-        f"<code>{escape(testset['sha256'][:16])}</code></p>",
-        f"<p>{counts['items']} câu ({counts['answerable']} có đáp án, {counts['unanswerable']} không có) · "
-        f"chấm theo {escape(quality)} · <strong>đạt {counts['passed']}</strong>, không đạt {counts['failed']}, "
-        f"lỗi {counts['errors']}, từ chối {counts['abstained']}</p>",
-    ]
-    parts += [f'<div class="warn">{escape(w)}</div>' for w in summary.get("warnings", [])]
-    parts.append("<h2>Chỉ số</h2>")
-    parts.append(_metric_rows(summary["metrics"], summary["notes"]))
-    parts.append("<h2>Theo loại câu hỏi</h2>")
-    parts.append(_by_type_table(summary["by_type"]))
-    parts.append(plots_html(summary, records))
-    parts.append("<h2>Từng câu hỏi</h2>")
-    parts.append('<p class="meta">Câu không đạt được mở sẵn. Đoạn viền xanh là đoạn khớp nguồn chuẩn.</p>')
-    parts += [_item_html(r) for r in records]
-    config = json.dumps(summary.get("configuration", {}), ensure_ascii=False, indent=2)
-    parts.append(f'<h2>Cấu hình</h2><pre class="config">{escape(config)}</pre>')
-    return html_page(f"Đánh giá {testset['file']}", "\n".join(parts))
+    return str(
+        render_template(
+            "report.html.j2",
+            title=f"Đánh giá {testset['file']}",
+            summary=summary,
+            testset=testset,
+            quality="câu trả lời" if summary["quality"] == "answer" else "chỉ truy hồi",
+            metric_rows=metric_rows(summary),
+            type_metrics=TYPE_METRICS,
+            plots=_plots(summary, records, "plots"),
+            records=records,
+            configuration=json.dumps(summary.get("configuration", {}), ensure_ascii=False, indent=2),
+        )
+    )

@@ -232,6 +232,33 @@ def test_report_is_self_contained_and_escaped(testset_path: Path, tmp_path: Path
     assert QUOTE_A in html
 
 
+def test_test_set_text_holding_markup_is_escaped_in_the_report(tmp_path: Path) -> None:
+    script = "<script>alert('x')</script>"
+    item = {
+        "id": "x-1",
+        "question": f"Câu hỏi {script}?",
+        "answer": "Không có.",
+        "must_include": [],
+        "sources": [],
+        "type": "<b>loại</b>",  # shown in the type table and as a bar label in the SVG plot
+        "answerable": False,
+    }
+    path = tmp_path / "markup.jsonl"
+    path.write_text(json.dumps(item, ensure_ascii=False) + "\n", encoding="utf-8")
+
+    def ask(question: str) -> SystemAnswer:
+        return SystemAnswer(f"Đáp {script}", True, (), (), 5.0)
+
+    out = tmp_path / "run"
+    run_evaluation(load_testset(path), ask, out, configuration={"note": script}, show_progress=False)
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert "<script" not in html.lower() and "<b>loại</b>" not in html
+    assert (
+        html.count("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;") == 3
+    )  # question, answer, configuration
+    assert "&lt;b&gt;loại&lt;/b&gt;</text>" in html  # the bar label inside the SVG
+
+
 def test_retrieval_only_run(testset_path: Path, tmp_path: Path) -> None:
     summary = run_evaluation(
         load_testset(testset_path), _scripted_system(answers=False), tmp_path / "r", show_progress=False
