@@ -14,20 +14,24 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Literal
+from datetime import date
+from typing import TYPE_CHECKING, Annotated, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, Field
 
 from assistant.extractive import ExtractiveAnswer, ExtractiveAnswerer
-from assistant.intent import signer_asked
-from assistant.llm import LLMAnswerer, ground_answer, passage_evidence, says_no_information
+from assistant.intent import analyse_intent
+from assistant.llm import LLMAnswerer, ground_answer, says_no_information
+from assistant.sentences import passage_evidence
 from assistant.verify import verify_answer
 from prompts import templates
+from vectorstore.passages import Passage, PassageView
 from vectorstore.query import QueryAnalysis
-from vectorstore.retriever import HybridRetriever, RetrievalFilters, ScoredPassage
+from vectorstore.retriever import HybridRetriever, RetrievalFilters
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -72,6 +76,18 @@ class AskRequest(BaseModel):
     top_k: int = Field(default=10, ge=1, le=50)
 
 
+def iso_date(value: object) -> object:
+    """A document's date as the API shows it: ISO 8601 text ("2021-12-02")."""
+    return value.isoformat() if isinstance(value, date) else value
+
+
+# A date read from a passage's ``date`` attribute (a ``datetime.date``), shown as ISO text.
+IsoDate = Annotated[str | None, BeforeValidator(iso_date)]
+# A chat model, or None for none; built when the first question needs it, not when the chain is made.
+ChatModelFactory = Callable[[], "BaseChatModel | None"]
+
+
+# Built from a Passage by its attributes (no docstring: it would show in the OpenAPI schema).
 class RetrievedPassage(BaseModel):
     chunk_id: str
     doc_id: str
@@ -87,6 +103,7 @@ class RetrievedPassage(BaseModel):
     page: int | None = None
 
 
+# Built from a PassageView: the passage's attributes and the citation's own values.
 class Citation(BaseModel):
     number: int
     file_name: str
@@ -94,7 +111,7 @@ class Citation(BaseModel):
     title: str | None
     doc_type: str | None
     doc_number: str | None
-    date: str | None
+    date: IsoDate
     issuer: str | None
     section_id: str
     section_path: list[str]
@@ -135,67 +152,47 @@ class StreamEvent(BaseModel):
 _FOLLOW_UP = re.compile(r"^(còn|thế còn|vậy còn)\b|thì sao\s*\??$", re.IGNORECASE)
 
 
-def resolve_follow_up(question: str, history: Sequence[Turn], analyze: object) -> str:
-    """A follow-up ("Còn năm 2022 thì sao?") becomes the previous question with the new entities in it."""
+def resolve_follow_up(
+    asked: QueryAnalysis, history: Sequence[Turn], analyze: Callable[[str], QueryAnalysis]
+) -> str:
+    """A follow-up ("Còn năm 2022 thì sao?") becomes the previous question with the new entities in it.
+
+    ``asked`` is the analysis of the question asked; ``analyze`` reads the previous question."""
+    question = asked.question
     if not history or not _FOLLOW_UP.search(question.strip()):
         return question
-    from vectorstore.query import QueryAnalysis as _QA
-
-    assert callable(analyze)
-    previous = history[-1].question
-    now: _QA = analyze(question)
-    if not now.years and not now.localities:
+    if not asked.years and not asked.localities:
         # A new topic ("Còn tổng thu ngân sách thì sao?"), not a new place or time: keep its own words.
         return question
-    before: _QA = analyze(previous)
+    previous = history[-1].question
+    before = analyze(previous)
     resolved = previous
-    for old, new in zip(before.years, now.years, strict=False):
+    for old, new in zip(before.years, asked.years, strict=False):
         resolved = resolved.replace(str(old), str(new))
-    if now.years and not before.years:
-        resolved = f"{resolved.rstrip('?')} năm {now.years[0]}?"
-    for old_loc, new_loc in zip(before.localities, now.localities, strict=False):
+    if asked.years and not before.years:
+        resolved = f"{resolved.rstrip('?')} năm {asked.years[0]}?"
+    for old_loc, new_loc in zip(before.localities, asked.localities, strict=False):
         resolved = resolved.replace(old_loc, new_loc)
-    if now.localities and not before.localities:
-        resolved = f"{resolved.rstrip('?')} của {now.localities[0]}?"
+    if asked.localities and not before.localities:
+        resolved = f"{resolved.rstrip('?')} của {asked.localities[0]}?"
     return resolved
 
 
-def _retrieved(p: ScoredPassage) -> RetrievedPassage:
-    return RetrievedPassage(
-        chunk_id=p.chunk_id,
-        doc_id=p.doc_id,
-        file_name=p.file_name,
-        section_id=p.section_id,
-        section_path=list(p.section_path),
-        text=p.text,
-        score=p.score,
-        start=p.start,
-        end=p.end,
-        source_start=p.source_start,
-        source_end=p.source_end,
-        page=p.page,
-    )
+def _retrieved(passage: Passage) -> RetrievedPassage:
+    return RetrievedPassage.model_validate(passage, from_attributes=True)
 
 
-def _citation(number: int, p: ScoredPassage, start: int, end: int) -> Citation:
-    meta = p.metadata
-    return Citation(
+def _citation(number: int, passage: Passage, start: int, end: int) -> Citation:
+    """Citation ``number`` of ``passage``, supported by its sentence at ``start:end`` (offsets in its text)."""
+    cited = PassageView(
+        passage,
         number=number,
-        file_name=p.file_name,
-        doc_id=p.doc_id,
-        title=meta.title,
-        doc_type=meta.doc_type,
-        doc_number=meta.number,
-        date=meta.date.isoformat() if meta.date else None,
-        issuer=" / ".join(meta.issuers) if meta.issuers else None,
-        section_id=p.section_id,
-        section_path=list(p.section_path),
-        passage=p.text,
-        supporting_sentence=p.text[start:end].strip(),
-        supporting_start=p.start + start,
-        supporting_end=p.start + end,
-        page=p.page,
+        passage=passage.text,
+        supporting_sentence=passage.text[start:end].strip(),
+        supporting_start=passage.start + start,
+        supporting_end=passage.start + end,
     )
+    return Citation.model_validate(cited, from_attributes=True)
 
 
 @dataclass
@@ -204,7 +201,7 @@ class _Prepared:
 
     request: AskRequest
     question: str
-    passages: list[ScoredPassage]
+    passages: list[Passage]
     extractive: ExtractiveAnswer | None
     timings: dict[str, float]
     started: float
@@ -230,14 +227,33 @@ class QuestionAnswering:
         extractive: ExtractiveAnswerer | None = None,
         chat_model: BaseChatModel | None = None,
         context_passages: int = 5,
+        *,
+        chat_model_factory: ChatModelFactory | None = None,
     ) -> None:
+        """``chat_model`` is a model already built; ``chat_model_factory`` builds one on the first question
+        (loading a local model file, say), so that a chain that is never asked never builds it."""
         self.retriever = retriever
         self.extractive = extractive or ExtractiveAnswerer()
-        self.llm = LLMAnswerer(chat_model, context_passages) if chat_model is not None else None
+        self._chat_model_factory: ChatModelFactory = chat_model_factory or (lambda: chat_model)
+        self._context_passages = context_passages
+        self._llm: LLMAnswerer | None = None
+        self._llm_built = False
+        self._llm_lock = threading.Lock()
+
+    @property
+    def llm(self) -> LLMAnswerer | None:
+        """The model answerer (None without a chat model), built on first use, once for all threads."""
+        if not self._llm_built:
+            with self._llm_lock:
+                if not self._llm_built:
+                    model = self._chat_model_factory()
+                    self._llm = LLMAnswerer(model, self._context_passages) if model is not None else None
+                    self._llm_built = True
+        return self._llm
 
     def _comparison_passages(
         self, question: str, analysis: QueryAnalysis, filters: RetrievalFilters, top_k: int
-    ) -> list[ScoredPassage]:
+    ) -> list[Passage]:
         """One retrieval per side of a comparison (each named locality), interleaved."""
         per_side = [
             self.retriever.search(
@@ -248,7 +264,7 @@ class QuestionAnswering:
             )
             for locality in analysis.localities
         ]
-        merged: list[ScoredPassage] = []
+        merged: list[Passage] = []
         seen: set[str] = set()
         for rank in range(top_k):
             for side in per_side:
@@ -257,7 +273,7 @@ class QuestionAnswering:
                     seen.add(side[rank].chunk_id)
         return merged[:top_k]
 
-    def _with_signature(self, passages: list[ScoredPassage], analysis: QueryAnalysis) -> list[ScoredPassage]:
+    def _with_signature(self, passages: list[Passage], analysis: QueryAnalysis) -> list[Passage]:
         """ "Ai ký …": the passage showing the signature block of the document asked about (named by its
         number, else the best retrieved one) joins the passages, first."""
         doc_id = analysis.doc_ids[0] if analysis.doc_ids else passages[0].doc_id
@@ -267,9 +283,9 @@ class QuestionAnswering:
             return passages
         return [shown, *passages[:-1]]
 
-    def _condensed(self, request: AskRequest) -> str | None:
-        """The follow-up rewritten by the model, or None when the model fails or loses what the
-        question itself names (its years and localities)."""
+    def _condensed(self, request: AskRequest, asked: QueryAnalysis) -> tuple[str, QueryAnalysis] | None:
+        """The follow-up rewritten by the model, with its analysis; None when the model fails or loses what
+        the question itself names (its years and localities: ``asked``)."""
         assert self.llm is not None
         try:
             condensed = self.llm.condense(request.question, [(t.question, t.answer) for t in request.history])
@@ -279,41 +295,46 @@ class QuestionAnswering:
         asked_chars = len(request.question) + sum(len(t.question) for t in request.history)
         if not condensed or len(condensed) > asked_chars + CONDENSE_SLACK_CHARS:
             return None
-        asked = self.retriever.analyze(request.question)
         kept = self.retriever.analyze(condensed)
         if not set(asked.years) <= set(kept.years) or not set(asked.localities) <= set(kept.localities):
             return None
-        return condensed
+        return condensed, kept
 
-    def _resolve(self, request: AskRequest, timings: dict[str, float]) -> str:
+    def _resolve(self, request: AskRequest, timings: dict[str, float]) -> tuple[str, QueryAnalysis]:
+        """The question to answer (a follow-up made standalone) and its analysis. Each text is analysed
+        once: the question asked, the model's rewrite, the previous question, the carried-over one."""
+        asked = self.retriever.analyze(request.question)
         if self.llm is not None and request.history:
             mark = time.perf_counter()
-            condensed = self._condensed(request)
+            condensed = self._condensed(request, asked)
             timings["condense"] = (time.perf_counter() - mark) * 1000
             if condensed is not None:
                 return condensed
-        return resolve_follow_up(request.question, request.history, self.retriever.analyze)
+        resolved = resolve_follow_up(asked, request.history, self.retriever.analyze)
+        if resolved == request.question:
+            return resolved, asked
+        return resolved, self.retriever.analyze(resolved)
 
     def _prepare(self, request: AskRequest) -> _Prepared:
         timings: dict[str, float] = {}
         started = time.perf_counter()
-        question = self._resolve(request, timings)
-        mark = time.perf_counter()
-        analysis = self.retriever.analyze(question)
+        question, analysis = self._resolve(request, timings)
+        intent = analyse_intent(question, analysis)
         filters = request.filters.to_retrieval()
-        timings["analyse"] = (time.perf_counter() - mark) * 1000
+        # The model's rewriting of a follow-up is timed on its own.
+        timings["analyse"] = (time.perf_counter() - started) * 1000 - timings.get("condense", 0.0)
 
         mark = time.perf_counter()
         if len(analysis.localities) >= 2 and not filters.localities:  # one retrieval per place compared
             passages = self._comparison_passages(question, analysis, filters, request.top_k)
         else:
             passages = self.retriever.search(question, k=request.top_k, filters=filters, analysis=analysis)
-        if passages and signer_asked(question):
+        if passages and intent.signer:
             passages = self._with_signature(passages, analysis)
         timings["retrieve"] = (time.perf_counter() - mark) * 1000
 
         mark = time.perf_counter()
-        result = self.extractive.answer(question, analysis, passages) if passages else None
+        result = self.extractive.answer(analysis, intent, passages) if passages else None
         timings["answer"] = (time.perf_counter() - mark) * 1000
         return _Prepared(request, question, passages, result, timings, started)
 
@@ -345,8 +366,6 @@ class QuestionAnswering:
         for number, passage_index in enumerate(result.cited, start=1):
             start, end = next((s, e) for i, s, e in result.supporting if i == passage_index)
             citations.append(_citation(number, passages[passage_index], start, end))
-        # The evidence of a citation: its passage, and the document identity and section path the
-        # system itself attaches to it (a "where" answer names them).
         evidence = [passage_evidence(passages[i]) for i in result.cited]
         verified = verify_answer(result.text, evidence, question)
         timings["verify"] = (time.perf_counter() - mark) * 1000
@@ -376,7 +395,7 @@ class QuestionAnswering:
             timings_ms=timings,
         )
 
-    def _llm_passages(self, prepared: _Prepared) -> list[ScoredPassage]:
+    def _llm_passages(self, prepared: _Prepared) -> list[Passage]:
         assert self.llm is not None
         return prepared.passages[: self.llm.context_passages]
 

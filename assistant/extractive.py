@@ -32,21 +32,20 @@ from assistant.intent import (
     Intent,
     Side,
     TimeConstraint,
-    analyse_intent,
     counted_forms,
     time_of,
 )
+from assistant.sentences import ITEM_LINE, sentence_spans, split_spans
 from ingestion.textnorm import fold, strip_diacritics
 from ingestion.vocabulary import STOPWORDS
 from prompts import templates
 from vectorstore.abbreviations import ABBREVIATIONS
 from vectorstore.lexical import has_no_diacritics, syllables
+from vectorstore.passages import Passage
 from vectorstore.query import QueryAnalysis
-from vectorstore.retriever import ScoredPassage
 
 _BARE_STOPWORDS = frozenset(strip_diacritics(w) for w in STOPWORDS)
 
-_SENTENCE_BREAK = re.compile(r"\n+|(?<=[.!?…])\s+(?=[\"“(]?[0-9A-ZÀ-ỸĐ-])")
 # Clauses an answer may be cut into; an answer starts only at a sentence start or after ";" / ":".
 _CLAUSE_BREAK = re.compile(r"(?<=[;,:])\s+")
 _STRONG_BREAK = re.compile(r"[;:]$")
@@ -108,17 +107,6 @@ class ExtractiveAnswer:
     other_period: bool = False
 
 
-def _spans(text: str, pattern: re.Pattern[str]) -> list[tuple[int, int]]:
-    spans, cursor = [], 0
-    for match in pattern.finditer(text):
-        if match.start() > cursor:
-            spans.append((cursor, match.start()))
-        cursor = match.end()
-    if cursor < len(text):
-        spans.append((cursor, len(text)))
-    return [(a, b) for a, b in spans if text[a:b].strip()]
-
-
 def terms_of(text: str, bare: bool) -> list[str]:
     """Folded syllables; without diacritics when the question was typed without them."""
     tokens = syllables(text)
@@ -142,11 +130,7 @@ def sentence_terms(text: str, bare: bool) -> frozenset[str]:
     return frozenset(terms)
 
 
-_NUMBERING_ONLY = re.compile(
-    r"^\s*(?:\d+(?:\.\d+)*\.?|[a-zđ]\)|[IVXLC]+[.\-]|[-+•]|(?:Điều|Khoản|Mục|Chương|Phần)\s+[\dIVXLC]+[.:]?)\s*$"
-)
 _LEADING_NUMBERING = re.compile(r"^\s*(?:\d+(?:\.\d+)*\.|[a-zđ]\)|[IVXLC]+[.\-]|[-+•*])\s*")
-_ITEM_LINE = re.compile(r"^\s*(?:[-+•*]|[a-zđ][).]|\d+(?:\.\d+)*[.)]|[IVXLC]+[.\-])\s+\S")
 
 
 def has_figure(sentence: str) -> bool:
@@ -154,37 +138,11 @@ def has_figure(sentence: str) -> bool:
     return bool(_NUMBER.search(_LEADING_NUMBERING.sub("", sentence, count=1)))
 
 
-def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """Sentences (and heading lines) of a passage; a bare numbering token ("2.", "a)") joins what follows it."""
-    spans = _spans(text, _SENTENCE_BREAK)
-    merged: list[tuple[int, int]] = []
-    for start, end in spans:
-        if merged and (
-            _NUMBERING_ONLY.match(text[merged[-1][0] : merged[-1][1]])
-            or _continues(text[merged[-1][0] : merged[-1][1]], text[start:end])
-            or _ABBREVIATED_END.search(text[merged[-1][0] : merged[-1][1]])
-        ):
-            merged[-1] = (merged[-1][0], end)
-        else:
-            merged.append((start, end))
-    return merged
-
-
 _ANAPHOR = re.compile(
     r"^\s*(?:[-+•]\s*)?(?:anh ấy|chị ấy|ông ấy|bà ấy|cô ấy|cậu ấy|nó|họ|chúng|hắn|điều này|việc này|"
     r"đây|đó|những điều này|các (?:biện pháp|nội dung) này)(?!\w)",
     re.IGNORECASE,
 )
-# A sentence does not end at an abbreviation or an initial: "St. Johns", "TP. Hồ Chí Minh", "W. Haydon".
-_ABBREVIATED_END = re.compile(r"(?<![\w])(?:[A-ZĐ][a-zđ]{0,2}|[A-ZĐ]{1,3})\.$")
-
-
-def _continues(line: str, following: str) -> bool:
-    """A line broken mid-sentence: it ends with a comma or dash, or the next line goes on in lower case
-    (and is not a list item of its own)."""
-    if _ITEM_LINE.match(following):
-        return False
-    return line.rstrip().endswith((",", "–", "-")) or following.lstrip()[:1].islower()
 
 
 def list_blocks(text: str) -> list[tuple[int, int]]:
@@ -196,9 +154,9 @@ def list_blocks(text: str) -> list[tuple[int, int]]:
     blocks = []
     i = 0
     while i < len(lines):
-        j = i + 1 if not _ITEM_LINE.match(text[lines[i][0] : lines[i][1]]) else i
+        j = i + 1 if not ITEM_LINE.match(text[lines[i][0] : lines[i][1]]) else i
         k = j
-        while k < len(lines) and _ITEM_LINE.match(text[lines[k][0] : lines[k][1]]):
+        while k < len(lines) and ITEM_LINE.match(text[lines[k][0] : lines[k][1]]):
             k += 1
         items = [b - a for a, b in lines[j:k]]
         # Items of a list are short; a run of long bulleted paragraphs is a report's prose, not a list.
@@ -224,7 +182,7 @@ def content_terms(question: str, analysis: QueryAnalysis, bare: bool = False) ->
     return [t for t in terms_of(expanded, bare) if t not in stopwords and t not in steering]
 
 
-def unknown_places(question: str, passages: Sequence[ScoredPassage]) -> list[str]:
+def unknown_places(question: str, passages: Sequence[Passage]) -> list[str]:
     """Places the question names that neither the passages nor their documents' identities mention."""
     known = " ".join(
         fold(" ".join((p.text, p.metadata.locality or "", *p.metadata.issuers, p.metadata.place or "")))
@@ -233,14 +191,14 @@ def unknown_places(question: str, passages: Sequence[ScoredPassage]) -> list[str
     return [name for name in named_places(question) if fold(name) not in known]
 
 
-def headings(passage: ScoredPassage) -> frozenset[str]:
+def headings(passage: Passage) -> frozenset[str]:
     return frozenset(h.rstrip(":") for h in passage.section_path)
 
 
 _ASKED_UNIT = re.compile(r"\b(điều|chương|phần|mục|khoản|điểm)\s+(?:nào|mấy|số mấy)", re.IGNORECASE)
 
 
-def located_heading(question: str, passage: ScoredPassage) -> str:
+def located_heading(question: str, passage: Passage) -> str:
     """The heading a "where" answer names: the unit the question asks for ("ở điều nào" → "Điều 11. …")
     when the passage shows that heading, else the passage's own section heading."""
     asked = _ASKED_UNIT.search(question)
@@ -282,7 +240,7 @@ def stated_time(text: str) -> TimeConstraint:
     return time_of(_NOT_ITS_PERIOD.sub(" ", text), asked=False)
 
 
-def _document_time(passage: ScoredPassage) -> TimeConstraint:
+def _document_time(passage: Passage) -> TimeConstraint:
     meta = passage.metadata
     if meta.period:
         return time_of(meta.period.replace("-", "–"))
@@ -306,7 +264,7 @@ def _fit(asked: TimeConstraint, stated: TimeConstraint) -> TimeFit:
     return "other"
 
 
-def time_fit(asked: TimeConstraint, passage: ScoredPassage, start: int, end: int) -> tuple[TimeFit, str]:
+def time_fit(asked: TimeConstraint, passage: Passage, start: int, end: int) -> tuple[TimeFit, str]:
     """The fit of a candidate's period to the asked one, from the most specific place that states a period:
     the sentence itself, then its nearest heading that names one, then the document. Returns the fit and,
     when the sentence or a heading names it, the period's label (grounded in what the passage shows).
@@ -346,7 +304,7 @@ _AGAINST_TARGET = re.compile(
 )
 
 
-def stated_kinds(passage: ScoredPassage, sentence: str) -> frozenset[FigureKind]:
+def stated_kinds(passage: Passage, sentence: str) -> frozenset[FigureKind]:
     """Target or result. The section path decides first, a result heading anywhere above winning ("KẾT QUẢ
     THỰC HIỆN CÁC MỤC TIÊU" holds results; "MỤC TIÊU CỤ THỂ" with no result heading holds targets), then
     the sentence's own words ("đạt 99,35% kế hoạch" is a result, "phấn đấu đạt" a target)."""
@@ -628,7 +586,7 @@ class ExtractiveAnswerer:
         self.min_coverage = min_coverage
 
     def _units(
-        self, passages: Sequence[ScoredPassage], answer_type: AnswerType
+        self, passages: Sequence[Passage], answer_type: AnswerType
     ) -> list[tuple[int, int, int, CandidateKind]]:
         units: list[tuple[int, int, int, CandidateKind]] = []
         for i, p in enumerate(passages):
@@ -642,7 +600,7 @@ class ExtractiveAnswerer:
                 units.extend((i, a, b, "block") for a, b in list_blocks(p.text))
         return units
 
-    def _candidates(self, q: _Question, passages: Sequence[ScoredPassage]) -> list[Candidate]:
+    def _candidates(self, q: _Question, passages: Sequence[Passage]) -> list[Candidate]:
         intent, bare = q.intent, q.bare
         units = self._units(passages, intent.answer_type)
         if not units or not q.terms:
@@ -691,7 +649,7 @@ class ExtractiveAnswerer:
             if kind == "block":
                 if len(text) > MAX_LIST_CHARS * 2:
                     score *= 0.5  # a very long block is a section, not a list
-                if not _ITEM_LINE.match(text):
+                if not ITEM_LINE.match(text):
                     score *= LEAD_IN_BONUS  # the items with the line that says what they are
             score *= 1.0 + 0.5 / (1 + passage_index)  # retrieval order as a prior
             candidates.append(Candidate(passage_index, start, end, score, coverage, kind, fit, period))
@@ -701,7 +659,7 @@ class ExtractiveAnswerer:
     # ------------------------------------------------------------------------------- composition
 
     def _trim(
-        self, passage: ScoredPassage, candidate: Candidate, terms: Sequence[str], bare: bool
+        self, passage: Passage, candidate: Candidate, terms: Sequence[str], bare: bool
     ) -> tuple[int, int]:
         """A long sentence shrinks to the window of clauses that carries the matched words. The window starts
         at the sentence start or after ";" or ":" (never mid-clause), and does not stop on a word that
@@ -712,7 +670,7 @@ class ExtractiveAnswerer:
             return candidate.start, candidate.end
         if candidate.kind == "block":
             return candidate.start, candidate.start + _cut_block(text, limit)
-        clauses = _spans(text, _CLAUSE_BREAK)
+        clauses = split_spans(text, _CLAUSE_BREAK)
         term_set = set(terms)
         weights = [
             len(term_set & set(terms_of(text[a:b], bare))) + (0.5 if _NUMBER.search(text[a:b]) else 0)
@@ -732,7 +690,7 @@ class ExtractiveAnswerer:
             hi += 1
         return candidate.start + clauses[lo][0], candidate.start + clauses[hi][1]
 
-    def _sentence(self, q: _Question, passage: ScoredPassage, candidate: Candidate) -> tuple[int, int, str]:
+    def _sentence(self, q: _Question, passage: Passage, candidate: Candidate) -> tuple[int, int, str]:
         start, end = self._trim(passage, candidate, q.terms, q.bare)
         # The answer starts at the words: a list number or bullet ("2.", "- ") is layout, not wording.
         marker_match = _LEADING_NUMBERING.match(passage.text[start:end])
@@ -743,7 +701,7 @@ class ExtractiveAnswerer:
             text += " …"
         return start, end, text
 
-    def _with_next(self, best: Candidate, passage: ScoredPassage) -> Candidate:
+    def _with_next(self, best: Candidate, passage: Passage) -> Candidate:
         """A short sentence answering a what/why/which question often names its topic and leaves the answer
         to the sentence after it: the two come together when they stay short."""
         if best.end - best.start >= SHORT_SENTENCE_CHARS:
@@ -752,13 +710,13 @@ class ExtractiveAnswerer:
         if (
             following is None
             or following[1] - best.start > MAX_ANSWER_CHARS
-            or _ITEM_LINE.match(passage.text[following[0] : following[1]])
+            or ITEM_LINE.match(passage.text[following[0] : following[1]])
         ):
             return best
         return replace(best, end=following[1])
 
     def _second(
-        self, q: _Question, best: Candidate, pool: Sequence[Candidate], passages: Sequence[ScoredPassage]
+        self, q: _Question, best: Candidate, pool: Sequence[Candidate], passages: Sequence[Passage]
     ) -> Candidate | None:
         """A second sentence when it adds question words the first lacks (two indicators in one question).
         Words and word pairs of the question ("cơ sở đảng" is more than "cơ sở" and "đảng" apart); it must
@@ -787,7 +745,7 @@ class ExtractiveAnswerer:
         self,
         q: _Question,
         chosen: Sequence[tuple[Candidate | None, str]],
-        passages: Sequence[ScoredPassage],
+        passages: Sequence[Passage],
         joiner: str,
     ) -> tuple[str, tuple[int, ...], tuple[tuple[int, int, int], ...]]:
         """Each chosen candidate as the document's own sentence with its passage's marker; a label (a side of
@@ -810,7 +768,7 @@ class ExtractiveAnswerer:
         return joiner.join(parts), tuple(cited), tuple(supporting)
 
     def _sides(
-        self, q: _Question, every: Sequence[Candidate], passages: Sequence[ScoredPassage]
+        self, q: _Question, every: Sequence[Candidate], passages: Sequence[Passage]
     ) -> list[tuple[Candidate | None, str]]:
         """One candidate per side of a comparison: the best one about that side's place, period and kind;
         a side without one stays empty (said to be missing), the other side is still answered."""
@@ -837,10 +795,11 @@ class ExtractiveAnswerer:
         return chosen
 
     def answer(
-        self, question: str, analysis: QueryAnalysis, passages: Sequence[ScoredPassage]
+        self, analysis: QueryAnalysis, intent: Intent, passages: Sequence[Passage]
     ) -> ExtractiveAnswer | None:
-        """The answer, or None when the passages do not answer the question (the caller abstains)."""
-        intent = analyse_intent(question, analysis)
+        """The answer to the question analysed (``analysis``, ``intent``: both of the same question), or None
+        when the passages do not answer it (the caller abstains)."""
+        question = intent.question
         unknown = unknown_places(question, passages)
         if unknown and (not intent.is_comparison or len(unknown) == len(named_places(question))):
             return None  # the documents found are about other places (a comparison: about none of its sides)
@@ -892,7 +851,7 @@ class ExtractiveAnswerer:
         return ExtractiveAnswer(text, cited, supporting, intent.answer_type, best.coverage)
 
     def _location(
-        self, question: str, intent: Intent, passages: Sequence[ScoredPassage], best: Candidate
+        self, question: str, intent: Intent, passages: Sequence[Passage], best: Candidate
     ) -> ExtractiveAnswer:
         passage = passages[best.passage_index]
         meta = passage.metadata
@@ -909,9 +868,7 @@ class ExtractiveAnswerer:
             best.coverage,
         )
 
-    def _other_period(
-        self, q: _Question, found: Candidate, passages: Sequence[ScoredPassage]
-    ) -> ExtractiveAnswer:
+    def _other_period(self, q: _Question, found: Candidate, passages: Sequence[Passage]) -> ExtractiveAnswer:
         """The documents hold the asked figure for another period only: say which period was asked and is
         missing, and give the one found, marked as such (never silently in place of the asked one)."""
         passage = passages[found.passage_index]
@@ -931,7 +888,7 @@ class ExtractiveAnswerer:
             other_period=True,
         )
 
-    def _signature(self, passages: Sequence[ScoredPassage]) -> ExtractiveAnswer | None:
+    def _signature(self, passages: Sequence[Passage]) -> ExtractiveAnswer | None:
         """Who signed: the signer's name and position, read from the signature block at ingest, cited to the
         passage that shows it. Serves "ai ký …" questions."""
         for index, passage in enumerate(passages):
@@ -948,7 +905,7 @@ class ExtractiveAnswerer:
         return None
 
 
-def answers_list(q: _Question, passages: Sequence[ScoredPassage], candidate: Candidate) -> float:
+def answers_list(q: _Question, passages: Sequence[Passage], candidate: Candidate) -> float:
     """How much a candidate lists: a block or an enumerating sentence needs no second sentence."""
     text = passages[candidate.passage_index].text[candidate.start : candidate.end]
     return answerness(q.intent, text, q.folded, candidate.kind, q.bare)
@@ -990,7 +947,7 @@ def _opposed(sides: Sequence[Side]) -> list[Side]:
     ]
 
 
-def _side_weight(side: Side, candidate: Candidate, passages: Sequence[ScoredPassage]) -> float:
+def _side_weight(side: Side, candidate: Candidate, passages: Sequence[Passage]) -> float:
     """How well a candidate fits one side's period and kind (the question's own fit is for the whole)."""
     passage = passages[candidate.passage_index]
     fit, _label = time_fit(side.time, passage, candidate.start, candidate.end)
@@ -998,7 +955,7 @@ def _side_weight(side: Side, candidate: Candidate, passages: Sequence[ScoredPass
     return _FIT_WEIGHT[fit] * kind_weight(side.kinds, stated_kinds(passage, text))
 
 
-def _on_side(side: Side, candidate: Candidate, passages: Sequence[ScoredPassage]) -> bool:
+def _on_side(side: Side, candidate: Candidate, passages: Sequence[Passage]) -> bool:
     """Is a candidate about this side of a comparison: its place, and a period and kind that fit?"""
     passage = passages[candidate.passage_index]
     if side.localities and fold(passage.metadata.locality or "") not in {fold(x) for x in side.localities}:

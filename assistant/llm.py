@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import SecretStr
 
-from assistant.extractive import sentence_spans
+from assistant.sentences import passage_evidence, passage_label, sentence_spans
 from assistant.settings import LLMSettings
 from assistant.verify import answer_sentences, verify_answer
 from ingestion.errors import CodedError
@@ -26,7 +26,7 @@ from ingestion.textnorm import fold, strip_diacritics
 from prompts import llm as prompts
 from prompts import templates
 from vectorstore.lexical import syllables
-from vectorstore.retriever import ScoredPassage
+from vectorstore.passages import Passage
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -131,18 +131,6 @@ def build_chat_model(settings: LLMSettings) -> BaseChatModel | None:
     return None
 
 
-def passage_label(passage: ScoredPassage) -> str:
-    """ "Báo cáo số 250/BC-UBND ngày 02/12/2021": the document a passage comes from."""
-    meta = passage.metadata
-    date_text = meta.date.strftime("%d/%m/%Y") if meta.date else None
-    return templates.document_label(meta.doc_type, meta.number, date_text, meta.title)
-
-
-def passage_evidence(passage: ScoredPassage) -> str:
-    """What the model was shown for a passage, and what its figures are checked against."""
-    return "\n".join((passage.text, passage_label(passage), " › ".join(passage.section_path)))
-
-
 def says_no_information(answer: str) -> bool:
     """The model said the passages do not answer ("Không có thông tin …")."""
     folded = strip_diacritics(fold(answer))
@@ -209,7 +197,7 @@ def _echoes_heading(line: str, headings: Sequence[str]) -> bool:
     return bool(rest) and any(heading.startswith(rest) for heading in headings)
 
 
-def ground_answer(answer: str, passages: Sequence[ScoredPassage], question: str = "") -> GroundedAnswer:
+def ground_answer(answer: str, passages: Sequence[Passage], question: str = "") -> GroundedAnswer:
     """Verify an LLM answer against the passages it was given and map its markers to them.
 
     A sentence whose marker names no passage given, or whose figure no cited passage holds, is
@@ -264,7 +252,7 @@ class LLMAnswerer:
         self.context_passages = context_passages
         self.history_turns = history_turns
 
-    def messages(self, question: str, passages: Sequence[ScoredPassage]) -> list[BaseMessage]:
+    def messages(self, question: str, passages: Sequence[Passage]) -> list[BaseMessage]:
         from langchain_core.messages import HumanMessage, SystemMessage
 
         block = prompts.passages_block(
@@ -275,7 +263,7 @@ class LLMAnswerer:
             HumanMessage(prompts.ANSWER_USER.format(passages=block, question=question)),
         ]
 
-    def stream(self, question: str, passages: Sequence[ScoredPassage]) -> Iterator[str]:
+    def stream(self, question: str, passages: Sequence[Passage]) -> Iterator[str]:
         """The answer's text deltas as the model produces them. Errors of the model server propagate."""
         for chunk in self.chat_model.stream(self.messages(question, passages)):
             text = _chunk_text(chunk.content)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from langchain_core.embeddings import Embeddings
@@ -51,7 +52,8 @@ def open_runtime(
         pipeline = IngestPipeline(store, chunker, limits=IngestLimits.from_settings(settings.ingest))
         answering = QuestionAnswering(
             retriever,
-            chat_model=build_chat_model(settings.llm),
+            # Built on the first question: a command that never asks never loads a model file.
+            chat_model_factory=partial(build_chat_model, settings.llm),
             context_passages=settings.llm.context_passages,
         )
         yield Runtime(settings, embeddings, store, pipeline, retriever, answering)

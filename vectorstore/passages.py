@@ -128,7 +128,7 @@ class PassageView:
     the passage's attributes, so an API model is built from one object, not field by field.
     """
 
-    def __init__(self, passage: Passage, **values: Any) -> None:
+    def __init__(self, passage: Passage, /, **values: Any) -> None:
         self._passage = passage
         self._values = values
 

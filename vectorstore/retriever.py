@@ -23,6 +23,7 @@ from pydantic import ConfigDict
 from ingestion.model import DocumentMetadata, DocumentRecord
 from ingestion.textnorm import fold, strip_diacritics
 from vectorstore.lexical import LexicalIndex, has_no_diacritics
+from vectorstore.passages import Passage
 from vectorstore.query import CatalogEntry, QueryAnalysis, analyze, section_names_years
 from vectorstore.store import DocumentStore, StoredChunk
 
@@ -53,28 +54,6 @@ class RetrievalFilters:
         if self.year_from is not None and (meta.year is None or meta.year < self.year_from):
             return False
         return not (self.year_to is not None and (meta.year is None or meta.year > self.year_to))
-
-
-@dataclass(frozen=True)
-class ScoredPassage:
-    """A retrieved passage with its document's identity: what answers cite."""
-
-    chunk_id: str
-    doc_id: str
-    file_name: str
-    metadata: DocumentMetadata
-    section_id: str
-    section_path: tuple[str, ...]
-    heading: str
-    text: str
-    start: int
-    end: int
-    source_start: int
-    source_end: int
-    page: int | None
-    score: float
-    dense_rank: int | None = None
-    lexical_rank: int | None = None
 
 
 @dataclass(frozen=True)
@@ -178,7 +157,7 @@ class HybridRetriever:
         k: int = 10,
         filters: RetrievalFilters | None = None,
         analysis: QueryAnalysis | None = None,
-    ) -> list[ScoredPassage]:
+    ) -> list[Passage]:
         snapshot = self._current()
         if not snapshot.chunks:
             return []
@@ -242,12 +221,19 @@ class HybridRetriever:
                 boost += weights.year_boost
             boost *= _section_year_fit(chunk.section_path, analysis.years, weights.section_year_penalty)
             passages.append(
-                _scored(chunk, record, score * boost, dense_rank.get(chunk_id), lexical_rank.get(chunk_id))
+                Passage(
+                    chunk.id,
+                    chunk.chunk,
+                    record,
+                    score * boost,
+                    dense_rank.get(chunk_id),
+                    lexical_rank.get(chunk_id),
+                )
             )
         passages.sort(key=lambda p: -p.score)
         return passages[:k]
 
-    def passage_showing(self, doc_id: str, text: str) -> ScoredPassage | None:
+    def passage_showing(self, doc_id: str, text: str) -> Passage | None:
         """The passage of a document that shows ``text`` (its signature block, say), or None: for an answer
         drawn from document metadata read at ingest, which must cite the passage it stands in."""
         snapshot = self._current()
@@ -255,34 +241,7 @@ class HybridRetriever:
         if record is None:
             return None
         chunk = next((c for c in snapshot.chunks if c.doc_id == doc_id and text in c.text), None)
-        return _scored(chunk, record, 0.0) if chunk is not None else None
-
-
-def _scored(
-    chunk: StoredChunk,
-    record: DocumentRecord,
-    score: float,
-    dense_rank: int | None = None,
-    lexical_rank: int | None = None,
-) -> ScoredPassage:
-    return ScoredPassage(
-        chunk_id=chunk.id,
-        doc_id=chunk.doc_id,
-        file_name=record.file_name,
-        metadata=record.metadata,
-        section_id=chunk.section_id,
-        section_path=chunk.section_path,
-        heading=chunk.heading,
-        text=chunk.text,
-        start=chunk.start,
-        end=chunk.end,
-        source_start=chunk.source_start,
-        source_end=chunk.source_end,
-        page=chunk.page,
-        score=score,
-        dense_rank=dense_rank,
-        lexical_rank=lexical_rank,
-    )
+        return Passage(chunk.id, chunk.chunk, record, 0.0) if chunk is not None else None
 
 
 class SectionRetriever(BaseRetriever):
@@ -299,7 +258,7 @@ class SectionRetriever(BaseRetriever):
     ) -> list[Document]:
         # ``invoke(query, k=3)``: LangChain's retrievers take the number of results per call too.
         count = self.k if k is None else k
-        passages: list[ScoredPassage] = self.hybrid.search(query, k=count, filters=self.filters)
+        passages: list[Passage] = self.hybrid.search(query, k=count, filters=self.filters)
         return [
             Document(
                 page_content=p.text,

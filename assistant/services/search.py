@@ -6,9 +6,11 @@ import re
 
 from pydantic import BaseModel, Field
 
+from assistant.answering import IsoDate
 from ingestion.textnorm import fold, strip_diacritics
 from ingestion.vocabulary import QUESTION_PARTICLES
 from vectorstore.lexical import has_no_diacritics, syllables
+from vectorstore.passages import PassageView
 from vectorstore.retriever import HybridRetriever, RetrievalFilters
 
 # The retriever ranks at most this many passages for one query; pages are cut from them.
@@ -21,6 +23,7 @@ class Highlight(BaseModel):
     end: int
 
 
+# Built from a PassageView: the passage's attributes, its rank and highlights.
 class SearchHit(BaseModel):
     rank: int
     chunk_id: str
@@ -29,7 +32,7 @@ class SearchHit(BaseModel):
     title: str | None
     doc_type: str | None
     doc_number: str | None
-    date: str | None
+    date: IsoDate
     locality: str | None
     section_id: str
     section_path: list[str]
@@ -70,26 +73,11 @@ def search_sections(
     first = (page - 1) * page_size
     wanted = min(first + page_size, MAX_RESULTS)
     passages = retriever.search(query, k=MAX_RESULTS, filters=filters) if wanted > first else []
-    hits = []
-    for rank, passage in enumerate(passages[first:wanted], start=first + 1):
-        meta = passage.metadata
-        hits.append(
-            SearchHit(
-                rank=rank,
-                chunk_id=passage.chunk_id,
-                doc_id=passage.doc_id,
-                file_name=passage.file_name,
-                title=meta.title,
-                doc_type=meta.doc_type,
-                doc_number=meta.number,
-                date=meta.date.isoformat() if meta.date else None,
-                locality=meta.locality,
-                section_id=passage.section_id,
-                section_path=list(passage.section_path),
-                text=passage.text,
-                highlights=highlight_spans(passage.text, query),
-                score=passage.score,
-                page=passage.page,
-            )
+    hits = [
+        SearchHit.model_validate(
+            PassageView(passage, rank=rank, highlights=highlight_spans(passage.text, query)),
+            from_attributes=True,
         )
+        for rank, passage in enumerate(passages[first:wanted], start=first + 1)
+    ]
     return SearchPage(query=query, page=page, page_size=page_size, total=len(passages), results=hits)

@@ -16,9 +16,10 @@ from assistant.extractive import (
     named_places,
     unknown_places,
 )
-from ingestion.model import DocumentMetadata
+from assistant.intent import analyse_intent
+from ingestion.model import Chunk, DocumentMetadata, DocumentRecord
+from vectorstore.passages import Passage
 from vectorstore.query import CatalogEntry, QueryAnalysis, analyze
-from vectorstore.retriever import ScoredPassage
 
 SAMPLES = Path(__file__).resolve().parents[2] / "data" / "samples"
 
@@ -69,31 +70,45 @@ DOCUMENTS = {
 CATALOG = [CatalogEntry(name.split("_")[0], meta) for name, meta in DOCUMENTS.items()]
 
 
-def passage(file_name: str, text: str, section_path: tuple[str, ...], score: float = 1.0) -> ScoredPassage:
-    """A passage as retrieval would return it: ``text`` must stand verbatim in the sample document."""
+def passage(
+    file_name: str,
+    text: str,
+    section_path: tuple[str, ...],
+    score: float = 1.0,
+    metadata: DocumentMetadata | None = None,
+) -> Passage:
+    """A passage as retrieval would return it: ``text`` must stand verbatim in the sample document
+    (whose metadata is ``DOCUMENTS[file_name]`` unless ``metadata`` is given)."""
     document = (SAMPLES / file_name).read_text(encoding="utf-8")
     start = document.index(text)  # raises when the fixture drifts from the sample
-    return ScoredPassage(
-        chunk_id=f"{file_name}:{start}",
+    record = DocumentRecord(
         doc_id=file_name.split("_")[0],
         file_name=file_name,
-        metadata=DOCUMENTS[file_name],
+        content_hash="",
+        file_format="txt",
+        encoding="utf-8",
+        metadata=metadata or DOCUMENTS[file_name],
+        sections=(),
+        text=document,
+    )
+    chunk = Chunk(
+        index=0,
         section_id=str(len(section_path)),
         section_path=section_path,
         heading=section_path[-1],
         text=text,
+        embed_text=text,
         start=start,
         end=start + len(text),
         source_start=start,
         source_end=start + len(text),
-        page=None,
-        score=score,
     )
+    return Passage(f"{file_name}:{start}", chunk, record, score)
 
 
-def ask(question: str, passages: list[ScoredPassage]) -> tuple[QueryAnalysis, ExtractiveAnswer | None]:
+def ask(question: str, passages: list[Passage]) -> tuple[QueryAnalysis, ExtractiveAnswer | None]:
     analysis = analyze(question, CATALOG)
-    return analysis, ExtractiveAnswerer().answer(question, analysis, passages)
+    return analysis, ExtractiveAnswerer().answer(analysis, analyse_intent(question, analysis), passages)
 
 
 TRADE = passage(
@@ -460,12 +475,10 @@ def test_a_result_and_a_target_are_two_sides_of_one_document() -> None:
 def test_who_signed_is_answered_from_the_signature_block_read_at_ingest() -> None:
     from dataclasses import replace
 
-    signed = replace(
-        passage(
-            "002_8960d5a2a2e1878e.txt",
-            "**TM. ỦY BAN NHÂN DÂN\nCHỦ TỊCH**\n\n\n\nThái Thanh Bình",
-            ("Nơi nhận:",),
-        ),
+    signed = passage(
+        "002_8960d5a2a2e1878e.txt",
+        "**TM. ỦY BAN NHÂN DÂN\nCHỦ TỊCH**\n\n\n\nThái Thanh Bình",
+        ("Nơi nhận:",),
         metadata=replace(
             BAC_TAN_UYEN_2021, signer="Thái Thanh Bình", signer_title="TM. ỦY BAN NHÂN DÂN – CHỦ TỊCH"
         ),
@@ -567,10 +580,7 @@ def test_a_count_question_is_not_answered_by_a_number_of_something_else() -> Non
     from assistant.extractive import answerness
 
     question = "Số vụ tai nạn giao thông năm 2021 là bao nhiêu?"
-    analysis = analyze(question, CATALOG)
-    from assistant.intent import analyse_intent
-
-    asked = analyse_intent(question, analysis)
+    asked = analyse_intent(question, analyze(question, CATALOG))
     folded = question.lower()
     other = "Tai nạn giao thông được kéo giảm 02 tiêu chí về số vụ và số người bị thương."
     counted = "Năm 2021 xảy ra 12 vụ tai nạn giao thông."

@@ -36,7 +36,7 @@ def analyzer(question: str) -> QueryAnalysis:
 
 
 def resolve(question: str, previous: str = PREVIOUS) -> str:
-    return resolve_follow_up(question, [Turn(question=previous, answer="… [1]")], analyzer)
+    return resolve_follow_up(analyzer(question), [Turn(question=previous, answer="… [1]")], analyzer)
 
 
 def test_new_year_replaces_the_previous_year() -> None:
@@ -85,7 +85,7 @@ def test_follow_up_that_names_no_year_or_locality_is_not_replaced_by_the_previou
 
 
 def test_without_history_a_follow_up_is_unchanged() -> None:
-    assert resolve_follow_up("Còn năm 2021 thì sao?", [], analyzer) == "Còn năm 2021 thì sao?"
+    assert resolve_follow_up(analyzer("Còn năm 2021 thì sao?"), [], analyzer) == "Còn năm 2021 thì sao?"
 
 
 def test_resolves_against_the_latest_turn() -> None:
@@ -93,5 +93,21 @@ def test_resolves_against_the_latest_turn() -> None:
         Turn(question="Huyện Nhơn Trạch có bao nhiêu doanh nghiệp năm 2024?"),
         Turn(question=PREVIOUS),
     ]
-    resolved = resolve_follow_up("Còn năm 2023 thì sao?", history, analyzer)
+    resolved = resolve_follow_up(analyzer("Còn năm 2023 thì sao?"), history, analyzer)
     assert resolved == "Tổng vốn đầu tư toàn xã hội của huyện Tiểu Cần năm 2023 đạt bao nhiêu?"
+
+
+def test_only_the_previous_question_is_analysed_by_the_resolution() -> None:
+    # The question asked comes analysed; resolving a follow-up reads the previous turn, nothing else.
+    analysed: list[str] = []
+
+    def recording(question: str) -> QueryAnalysis:
+        analysed.append(question)
+        return analyzer(question)
+
+    asked = analyzer("Còn năm 2021 thì sao?")
+    resolve_follow_up(asked, [Turn(question=PREVIOUS)], recording)
+    assert analysed == [PREVIOUS]
+    analysed.clear()
+    resolve_follow_up(analyzer("Còn tổng thu ngân sách thì sao?"), [Turn(question=PREVIOUS)], recording)
+    assert analysed == []  # a new topic: the previous question is not needed

@@ -53,6 +53,11 @@ def test_completion_carries_footnotes_and_structured_citations(client: TestClien
 def test_streamed_completion(client: TestClient) -> None:
     response = client.post("/v1/chat/completions", json=chat(FIGURE_QUESTION, stream=True))
     assert response.headers["content-type"].startswith("text/event-stream")
+    # OpenAI's framing: "data: <one line of JSON>", a blank line, LF line ends; no event names.
+    assert response.text.startswith('data: {"id": "chatcmpl-') and response.text.endswith(
+        "\n\ndata: [DONE]\n\n"
+    )
+    assert "\r" not in response.text and "event:" not in response.text
     events = [data for _, data in sse_events(response.text)]
     assert events[-1] == "[DONE]"
     chunks = [json.loads(data) for data in events[:-1]]

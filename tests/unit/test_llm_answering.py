@@ -21,7 +21,7 @@ from assistant.runtime import Runtime, open_runtime
 from assistant.settings import LLMSettings, Settings
 from prompts import llm as llm_prompts
 from prompts import templates
-from vectorstore.retriever import ScoredPassage
+from vectorstore.passages import Passage
 
 REPORT = """ỦY BAN NHÂN DÂN
 HUYỆN TIỂU CẦN
@@ -55,12 +55,12 @@ def runtime(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runtime]:
         yield opened
 
 
-def passages_for(runtime: Runtime, question: str) -> list[ScoredPassage]:
+def passages_for(runtime: Runtime, question: str) -> list[Passage]:
     """The passages the chain will retrieve for ``question`` (same retriever, same defaults)."""
     return runtime.retriever.search(question, k=AskRequest(question=question).top_k)
 
 
-def number_of(passages: list[ScoredPassage], needle: str) -> int:
+def number_of(passages: list[Passage], needle: str) -> int:
     """The 1-based number under which the passage holding ``needle`` is shown to the model."""
     return next(i for i, p in enumerate(passages, start=1) if needle in p.text)
 
@@ -326,3 +326,85 @@ def test_condensation_failure_falls_back_to_carry_over(runtime: Runtime) -> None
     model = GenericFakeChatModel(messages=_unreachable())
     response = chain(runtime, model).ask(AskRequest(question="Còn năm 2021 thì sao?", history=HISTORY))
     assert response.resolved_question == "Tổng thu ngân sách của Tiểu Cần năm 2021 là bao nhiêu?"
+
+
+def _recording_analyses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The texts the retriever analyses from now on (its ``analyze`` method and its searches)."""
+    import vectorstore.retriever as retriever_module
+
+    analysed: list[str] = []
+    original = retriever_module.analyze
+
+    def recording(question: str, catalog: object) -> object:
+        analysed.append(question)
+        return original(question, catalog)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(retriever_module, "analyze", recording)
+    return analysed
+
+
+def test_a_question_is_analysed_once_per_ask(runtime: Runtime, monkeypatch: pytest.MonkeyPatch) -> None:
+    analysed = _recording_analyses(monkeypatch)
+    response = QuestionAnswering(runtime.retriever).ask(AskRequest(question=POVERTY))
+    assert "0,79%" in response.answer
+    assert analysed == [POVERTY]
+
+
+def test_a_follow_up_analyses_each_text_once(runtime: Runtime, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The model's rewrite loses the asked year, so the carry-over resolves: the question asked, the
+    # rewrite, the previous question and the resolved one are each read once (the asked one was read
+    # twice, and the resolved one re-read, before).
+    rewrite = "Tổng thu ngân sách của Tiểu Cần là bao nhiêu?"
+    model = FakeListChatModel(responses=[rewrite, "Không có thông tin."])
+    analysed = _recording_analyses(monkeypatch)
+    response = chain(runtime, model).ask(AskRequest(question="Còn năm 2021 thì sao?", history=HISTORY))
+    assert analysed == [
+        "Còn năm 2021 thì sao?",
+        rewrite,
+        HISTORY[0].question,
+        response.resolved_question,
+    ]
+
+
+def test_an_accepted_rewrite_is_not_analysed_again(runtime: Runtime, monkeypatch: pytest.MonkeyPatch) -> None:
+    condensed = "Tỷ lệ hộ nghèo của Tiểu Cần năm 2022 là bao nhiêu?"
+    model = FakeListChatModel(responses=[condensed, "Tỷ lệ hộ nghèo là 0,79% [1]."])
+    analysed = _recording_analyses(monkeypatch)
+    response = chain(runtime, model).ask(AskRequest(question="Còn tỷ lệ hộ nghèo?", history=HISTORY))
+    assert response.resolved_question == condensed
+    assert analysed == ["Còn tỷ lệ hộ nghèo?", condensed]
+
+
+# --- the chat model built when first needed -----------------------------------------------------------
+
+
+def test_the_chat_model_is_built_on_the_first_question_and_only_once(runtime: Runtime) -> None:
+    number = number_of(passages_for(runtime, POVERTY)[:4], "0,79%")
+    built: list[FakeListChatModel] = []
+
+    def factory() -> FakeListChatModel:
+        built.append(FakeListChatModel(responses=[f"Tỷ lệ hộ nghèo là 0,79% [{number}]."]))
+        return built[-1]
+
+    qa = QuestionAnswering(runtime.retriever, chat_model_factory=factory, context_passages=4)
+    assert built == []  # making the chain builds nothing
+    first, second = (qa.ask(AskRequest(question=POVERTY)) for _ in range(2))
+    assert first.answerer == second.answerer == "llm"
+    assert "0,79%" in first.answer
+    assert len(built) == 1
+
+
+def test_a_runtime_with_a_missing_model_file_opens_ingests_and_searches(tmp_path: Path) -> None:
+    # llamacpp mode loads its GGUF when the model is built: opening the runtime for ingest or search
+    # must not, so a missing file fails the first question only, with its code.
+    document = tmp_path / "bc-tieu-can-2022.txt"
+    document.write_text(REPORT, encoding="utf-8")
+    settings = Settings(
+        data_dir=tmp_path / "store", llm=LLMSettings(mode="llamacpp", model_path=tmp_path / "absent.gguf")
+    )
+    with open_runtime(settings) as opened:
+        assert opened.pipeline.ingest(document).status == "added"
+        assert any("0,79%" in p.text for p in opened.retriever.search(POVERTY, k=3))
+        with pytest.raises(LLMError) as caught:
+            opened.answering.ask(AskRequest(question=POVERTY))
+    assert caught.value.code == "llm_model_path_missing"

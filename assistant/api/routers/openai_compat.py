@@ -11,14 +11,15 @@ import json
 import re
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body
-from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
+from sse_starlette import EventSourceResponse
 
-from assistant.answering import AskRequest, Citation, Turn
+from assistant.answering import AskRequest, AskResponse, Citation, StreamEvent, Turn
 from assistant.api.deps import MetricsDep, ReaderDep, RuntimeDep, SettingsDep
 from assistant.api.errors import ApiError, ErrorResponse, stream_error_payload
 from assistant.api.routers.ask import checked_request
@@ -201,6 +202,64 @@ class _MarkerRewriter:
         return held
 
 
+@dataclass(frozen=True)
+class _Chunks:
+    """The chunks of one streamed completion: each the data of one event, a ``chat.completion.chunk``
+    object as one line of JSON."""
+
+    completion_id: str
+    created: int
+    model: str
+
+    def event(self, delta: dict[str, Any], finish_reason: str | None = None, **extra: Any) -> str:
+        body = {
+            "id": self.completion_id,
+            "object": "chat.completion.chunk",
+            "created": self.created,
+            "model": self.model,
+            "choices": [{"index": 0, "delta": delta, "finish_reason": finish_reason}],
+            **extra,
+        }
+        return json.dumps(body, ensure_ascii=False)
+
+    def final(self, response: AskResponse, streamed: str, tail: str) -> Iterator[str]:
+        """The rest of the content (``tail``: text held back by the marker rewriter), the footnotes, and the
+        closing chunk with the structured citations."""
+        if streamed.strip() != response.answer.strip():
+            # Verification changed the answer after it was streamed: say so, and give the final one.
+            notes = "\n".join(response.notices) or "Câu trả lời đã được hiệu chỉnh:"
+            tail += f"\n\n{notes}\n\n{with_footnote_markers(response.answer)}"
+        tail += footnotes(response.citations)
+        if tail:
+            yield self.event({"content": tail})
+        citations = [c.model_dump(mode="json") for c in response.citations]
+        yield self.event({}, "stop", vankien_citations=citations, vankien_abstained=response.abstained)
+
+
+def completion_stream(
+    answer: Iterator[StreamEvent], chunks: _Chunks, observe: Callable[[dict[str, float]], None]
+) -> Iterator[str]:
+    """The answer's events as OpenAI chunks: the role, the content as it forms (markers as footnote
+    references), the final chunk; an error as one data event; then ``[DONE]``."""
+    yield chunks.event({"role": "assistant", "content": ""})
+    rewriter = _MarkerRewriter()
+    streamed: list[str] = []
+    try:
+        for event in answer:
+            if event.kind == "token":
+                streamed.append(event.text)
+                text = rewriter.feed(event.text)
+                if text:
+                    yield chunks.event({"content": text})
+            elif event.kind == "done":
+                assert event.response is not None
+                observe(event.response.timings_ms)
+                yield from chunks.final(event.response, "".join(streamed), rewriter.flush())
+    except Exception as error:  # the response has started: the error travels as data, as OpenAI sends it
+        yield json.dumps(stream_error_payload(error), ensure_ascii=False)
+    yield "[DONE]"
+
+
 @router.get("/models", response_model=ModelList, summary="Mô hình hiện có")
 def list_models(settings: SettingsDep, _role: ReaderDep) -> ModelList:
     return ModelList(data=[ModelCard(id=settings.api.model_name)])
@@ -225,7 +284,7 @@ def chat_completions(
     settings: SettingsDep,
     metrics: MetricsDep,
     _role: ReaderDep,
-) -> ChatCompletion | StreamingResponse:
+) -> ChatCompletion | EventSourceResponse:
     """Câu trả lời kèm chú thích nguồn dạng Markdown (`[^1]: ...`) trong `content`, và trích dẫn có
     cấu trúc trong `vankien_citations`."""
     request = checked_request(to_ask_request(chat), settings)
@@ -245,48 +304,7 @@ def chat_completions(
             vankien_abstained=response.abstained,
         )
 
-    def chunk(delta: dict[str, Any], finish_reason: str | None = None, **extra: Any) -> str:
-        body = {
-            "id": completion_id,
-            "object": "chat.completion.chunk",
-            "created": created,
-            "model": model,
-            "choices": [{"index": 0, "delta": delta, "finish_reason": finish_reason}],
-            **extra,
-        }
-        return f"data: {json.dumps(body, ensure_ascii=False)}\n\n"
-
-    def events() -> Iterator[str]:
-        yield chunk({"role": "assistant", "content": ""})
-        rewriter = _MarkerRewriter()
-        streamed: list[str] = []
-        try:
-            for event in runtime.answering.stream(request):
-                if event.kind == "token":
-                    streamed.append(event.text)
-                    text = rewriter.feed(event.text)
-                    if text:
-                        yield chunk({"content": text})
-                elif event.kind == "done":
-                    assert event.response is not None
-                    metrics.observe_ask(event.response.timings_ms)
-                    tail = rewriter.flush()
-                    if "".join(streamed).strip() != event.response.answer.strip():
-                        # Verification changed the answer after it was streamed: say so, and give the final one.
-                        notes = "\n".join(event.response.notices) or "Câu trả lời đã được hiệu chỉnh:"
-                        tail += f"\n\n{notes}\n\n{with_footnote_markers(event.response.answer)}"
-                    tail += footnotes(event.response.citations)
-                    if tail:
-                        yield chunk({"content": tail})
-                    citations = [c.model_dump(mode="json") for c in event.response.citations]
-                    yield chunk(
-                        {},
-                        "stop",
-                        vankien_citations=citations,
-                        vankien_abstained=event.response.abstained,
-                    )
-        except Exception as error:
-            yield f"data: {json.dumps(stream_error_payload(error), ensure_ascii=False)}\n\n"
-        yield "data: [DONE]\n\n"
-
-    return StreamingResponse(events(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
+    chunks = _Chunks(completion_id, created, model)
+    stream = completion_stream(runtime.answering.stream(request), chunks, metrics.observe_ask)
+    # Each string is one event's data: "data: …" and a blank line, with OpenAI's line ends (not CRLF).
+    return EventSourceResponse(stream, sep="\n", ping=15)
