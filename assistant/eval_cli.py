@@ -17,6 +17,7 @@ from rich.table import Table
 from assistant.terminal import markup, visible
 
 if TYPE_CHECKING:
+    from assistant.services.evaluation import PreparedEvaluation
     from evals.gate import Gate
     from evals.testset import TestSet
 
@@ -120,6 +121,19 @@ def _gate_of(
         raise _fail(console, EXIT_RUN_ERROR, f"{error.code}: {error.message}") from None
 
 
+def _prepare(console: Console, testset_path: Path, out: Path, **options: Any) -> PreparedEvaluation:
+    """The run prepared by the evaluation service; a test set it refuses: its issues and exit 3."""
+    from assistant.services.evaluation import EvaluationError, prepare_evaluation
+
+    try:
+        return prepare_evaluation(testset_path, out, source="cli", **options)
+    except EvaluationError as error:
+        if error.testset is None:
+            raise _fail(console, _PREPARE_EXIT_CODES[error.code], error.message) from None
+        _print_issues(console, error.testset)
+        raise _fail(console, EXIT_INVALID_TESTSET, f"{testset_path.name}: bộ câu hỏi không hợp lệ.") from None
+
+
 @eval_app.command("run")
 def run(
     testset_path: Annotated[Path, typer.Option("--testset", help="Bộ câu hỏi (.jsonl hoặc .csv).")],
@@ -156,33 +170,22 @@ def run(
 
     Mã thoát: 1 không đạt ngưỡng, 2 lỗi khi chạy, 3 bộ câu hỏi không hợp lệ.
     """
-    from assistant.services.evaluation import (
-        EvaluationError,
-        execute_evaluation,
-        open_evaluation_runtime,
-        prepare_evaluation,
-    )
+    from assistant.services.evaluation import execute_evaluation, open_evaluation_runtime
     from assistant.settings import get_settings
 
     console = Console(stderr=True)
     # Everything that can be wrong before the (possibly long) run is checked first.
     gate = _gate_of(console, gate_file, minimums, maximums, baseline, max_drop)
-    try:
-        prepared = prepare_evaluation(
-            testset_path,
-            out,
-            source="cli",
-            documents_dir=documents_dir,
-            corpus=corpus,
-            data_dir=data_dir,
-            gate=gate,
-            strict=strict,
-        )
-    except EvaluationError as error:
-        if error.testset is None:
-            raise _fail(console, _PREPARE_EXIT_CODES[error.code], error.message) from None
-        _print_issues(console, error.testset)
-        raise _fail(console, EXIT_INVALID_TESTSET, f"{testset_path.name}: bộ câu hỏi không hợp lệ.") from None
+    prepared = _prepare(
+        console,
+        testset_path,
+        out,
+        documents_dir=documents_dir,
+        corpus=corpus,
+        data_dir=data_dir,
+        gate=gate,
+        strict=strict,
+    )
     _print_issues(console, prepared.testset)
     try:
         with open_evaluation_runtime(get_settings(), corpus, data_dir) as runtime:

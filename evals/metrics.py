@@ -233,6 +233,90 @@ def _mean(values: Sequence[float]) -> float:
     return sum(values) / len(values)
 
 
+def _mean_of(values: Sequence[float]) -> float | None:
+    return _mean(values) if values else None
+
+
+def _share(part: float, whole: float) -> float | None:
+    return part / whole if whole else None
+
+
+# A metric's value, or None with the note that says why it could not be computed.
+MetricRow = tuple[str, float | None, str]
+
+
+def _retrieval_metrics(scores: Sequence[ItemScores]) -> list[MetricRow]:
+    retrieval = [s for s in scores if s.answerable and s.sources_total > 0]
+    note = "Không có câu hỏi có đáp án kèm nguồn: không tính được chỉ số truy hồi."
+    hits = [
+        (
+            f"retrieval.hit@{k}",
+            [1.0 if s.hit_rank is not None and s.hit_rank <= k else 0.0 for s in retrieval],
+        )
+        for k in (1, 3, 5)
+    ]
+    return [
+        *((key, _mean_of(values), note) for key, values in hits),
+        ("retrieval.recall@5", _mean_of([s.sources_top5 / s.sources_total for s in retrieval]), note),
+        ("retrieval.mrr@10", _mean_of([1.0 / s.hit_rank if s.hit_rank else 0.0 for s in retrieval]), note),
+        ("retrieval.ndcg@10", _mean_of([s.ndcg10 for s in retrieval]), note),
+    ]
+
+
+def _answer_metrics(answered: Sequence[ItemScores]) -> list[MetricRow]:
+    """The answer, citation, grounding and abstention metrics over the items the system answered."""
+    with_facts = [s for s in answered if s.answerable and s.facts_total > 0]
+    facts_note = "Không có câu hỏi có đáp án kèm must_include đã được trả lời."
+    lengths = [s.answer_chars for s in answered if s.answerable and s.answer_chars is not None]
+    with_sources = [s for s in answered if s.answerable and s.sources_total > 0]
+    positives = [s for s in answered if not s.answerable]
+    abstentions = [s for s in answered if s.abstained]
+    answerable = [s for s in answered if s.answerable]
+    return [
+        ("answer.key_fact_recall", _mean_of([s.facts_found / s.facts_total for s in with_facts]), facts_note),
+        (
+            "answer.exact_all_facts",
+            _mean_of([1.0 if s.facts_found == s.facts_total else 0.0 for s in with_facts]),
+            facts_note,
+        ),
+        (
+            "answer.median_chars",
+            float(statistics.median(lengths)) if lengths else None,
+            "Không có câu trả lời (không từ chối) cho câu hỏi có đáp án.",
+        ),
+        (
+            "citation.precision",
+            _share(sum(s.citations_matched for s in answered), sum(s.citations_total for s in answered)),
+            "Không câu trả lời nào có trích dẫn.",
+        ),
+        (
+            "citation.recall",
+            _mean_of([s.citation_sources_matched / s.sources_total for s in with_sources]),
+            "Không có câu hỏi có đáp án kèm nguồn đã được trả lời.",
+        ),
+        (
+            "grounding.numeric",
+            _share(sum(s.numbers_grounded for s in answered), sum(s.numbers_total for s in answered)),
+            "Các câu trả lời không có con số nào.",
+        ),
+        (
+            "abstention.recall",
+            _share(sum(1 for s in positives if s.abstained), len(positives)),
+            "Không có câu hỏi không có đáp án.",
+        ),
+        (
+            "abstention.precision",
+            _share(sum(1 for s in abstentions if not s.answerable), len(abstentions)),
+            "Hệ thống không từ chối câu nào.",
+        ),
+        (
+            "abstention.over_refusal",
+            _share(sum(1 for s in answerable if s.abstained), len(answerable)),
+            "Không có câu hỏi có đáp án đã được trả lời.",
+        ),
+    ]
+
+
 def aggregate(scores: Sequence[ItemScores]) -> tuple[dict[str, float | None], dict[str, str]]:
     """Every metric of :data:`METRIC_KEYS` over the given items, and a note for each null metric.
 
@@ -242,90 +326,29 @@ def aggregate(scores: Sequence[ItemScores]) -> tuple[dict[str, float | None], di
     unanswerable items match nothing); grounding over the numbers of non-abstaining answers;
     latency over items that did not fail.
     """
+    answered = [s for s in scores if s.answered]
+    if answered:
+        answer_rows = _answer_metrics(answered)
+    else:
+        answer_keys = [
+            k for k in METRIC_KEYS if k.split(".")[0] in ("answer", "citation", "grounding", "abstention")
+        ]
+        answer_rows = [(key, None, NOTE_NO_ANSWERS) for key in answer_keys]
+    latencies = [s.latency_ms for s in scores if s.latency_ms is not None and not s.error]
+    latency_note = "Không có câu hỏi nào chạy thành công."
+    rows = [
+        *_retrieval_metrics(scores),
+        *answer_rows,
+        ("latency.p50_ms", percentile(latencies, 50) if latencies else None, latency_note),
+        ("latency.p95_ms", percentile(latencies, 95) if latencies else None, latency_note),
+    ]
     metrics: dict[str, float | None] = dict.fromkeys(METRIC_KEYS)
     notes: dict[str, str] = {}
-
-    def null(keys: Sequence[str], reason: str) -> None:
-        for key in keys:
-            notes[key] = reason
-
-    retrieval = [s for s in scores if s.answerable and s.sources_total > 0]
-    retrieval_keys = [k for k in METRIC_KEYS if k.startswith("retrieval.")]
-    if retrieval:
-        for k in (1, 3, 5):
-            metrics[f"retrieval.hit@{k}"] = _mean(
-                [1.0 if s.hit_rank is not None and s.hit_rank <= k else 0.0 for s in retrieval]
-            )
-        metrics["retrieval.recall@5"] = _mean([s.sources_top5 / s.sources_total for s in retrieval])
-        metrics["retrieval.mrr@10"] = _mean([1.0 / s.hit_rank if s.hit_rank else 0.0 for s in retrieval])
-        metrics["retrieval.ndcg@10"] = _mean([s.ndcg10 for s in retrieval])
-    else:
-        null(retrieval_keys, "Không có câu hỏi có đáp án kèm nguồn: không tính được chỉ số truy hồi.")
-
-    answered = [s for s in scores if s.answered]
-    answer_keys = [
-        k for k in METRIC_KEYS if k.split(".")[0] in ("answer", "citation", "grounding", "abstention")
-    ]
-    if not answered:
-        null(answer_keys, NOTE_NO_ANSWERS)
-    else:
-        with_facts = [s for s in answered if s.answerable and s.facts_total > 0]
-        if with_facts:
-            metrics["answer.key_fact_recall"] = _mean([s.facts_found / s.facts_total for s in with_facts])
-            metrics["answer.exact_all_facts"] = _mean(
-                [1.0 if s.facts_found == s.facts_total else 0.0 for s in with_facts]
-            )
+    for key, value, note in rows:
+        if value is None:
+            notes[key] = note
         else:
-            null(
-                ["answer.key_fact_recall", "answer.exact_all_facts"],
-                "Không có câu hỏi có đáp án kèm must_include đã được trả lời.",
-            )
-        lengths = [s.answer_chars for s in answered if s.answerable and s.answer_chars is not None]
-        if lengths:
-            metrics["answer.median_chars"] = float(statistics.median(lengths))
-        else:
-            notes["answer.median_chars"] = "Không có câu trả lời (không từ chối) cho câu hỏi có đáp án."
-        cited = sum(s.citations_total for s in answered)
-        if cited:
-            metrics["citation.precision"] = sum(s.citations_matched for s in answered) / cited
-        else:
-            notes["citation.precision"] = "Không câu trả lời nào có trích dẫn."
-        with_sources = [s for s in answered if s.answerable and s.sources_total > 0]
-        if with_sources:
-            metrics["citation.recall"] = _mean(
-                [s.citation_sources_matched / s.sources_total for s in with_sources]
-            )
-        else:
-            notes["citation.recall"] = "Không có câu hỏi có đáp án kèm nguồn đã được trả lời."
-        numbers = sum(s.numbers_total for s in answered)
-        if numbers:
-            metrics["grounding.numeric"] = sum(s.numbers_grounded for s in answered) / numbers
-        else:
-            notes["grounding.numeric"] = "Các câu trả lời không có con số nào."
-        positives = [s for s in answered if not s.answerable]
-        abstentions = [s for s in answered if s.abstained]
-        answerable = [s for s in answered if s.answerable]
-        if positives:
-            metrics["abstention.recall"] = sum(1 for s in positives if s.abstained) / len(positives)
-        else:
-            notes["abstention.recall"] = "Không có câu hỏi không có đáp án."
-        if abstentions:
-            metrics["abstention.precision"] = sum(1 for s in abstentions if not s.answerable) / len(
-                abstentions
-            )
-        else:
-            notes["abstention.precision"] = "Hệ thống không từ chối câu nào."
-        if answerable:
-            metrics["abstention.over_refusal"] = sum(1 for s in answerable if s.abstained) / len(answerable)
-        else:
-            notes["abstention.over_refusal"] = "Không có câu hỏi có đáp án đã được trả lời."
-
-    latencies = [s.latency_ms for s in scores if s.latency_ms is not None and not s.error]
-    if latencies:
-        metrics["latency.p50_ms"] = percentile(latencies, 50)
-        metrics["latency.p95_ms"] = percentile(latencies, 95)
-    else:
-        null(["latency.p50_ms", "latency.p95_ms"], "Không có câu hỏi nào chạy thành công.")
+            metrics[key] = value
     return metrics, notes
 
 
