@@ -196,6 +196,7 @@ _WRONG_TYPE = {
     "sources": "Trường 'sources' phải là danh sách đối tượng.",
 }
 _SOURCE_FIELDS = ("document", "quote", "section")
+_FIELD_ORDER = {"answerable": 2, "must_include": 3, "sources": 4}  # after the texts' (0) and empties' (1)
 
 
 def _schema_problems(error: ValidationError) -> list[tuple[str, str]]:
@@ -205,24 +206,25 @@ def _schema_problems(error: ValidationError) -> list[tuple[str, str]]:
     missing = {e["loc"][0] for e in errors if e["type"] == "missing" and len(e["loc"]) == 1}
     if missing:
         return [("missing_field", "Thiếu trường: " + ", ".join(f for f in FIELDS if f in missing) + ".")]
-    problems: dict[tuple[str, str], None] = {}  # ordered, without repeats
+    # Ordered as the file's reader fixes them: wrong text types, empty texts, then the other fields.
+    problems: dict[tuple[str, str], int] = {}
     bad_source_fields: dict[int, set[str]] = {}
     for e in errors:
         name, *inside = e["loc"]
         if name == "sources" and inside:
             index = int(inside[0]) + 1
             if len(inside) == 1:
-                problems["wrong_type", f"Nguồn {index} phải là đối tượng."] = None
+                problems["wrong_type", f"Nguồn {index} phải là đối tượng."] = 4
             else:
                 bad_source_fields.setdefault(index, set()).add(str(inside[1]))
         elif e["type"] == "empty_field" and not inside:
-            problems["empty_field", f"Trường '{name}' không được để trống."] = None
+            problems["empty_field", f"Trường '{name}' không được để trống."] = 1
         else:
-            problems["wrong_type", _WRONG_TYPE[str(name)]] = None
+            problems["wrong_type", _WRONG_TYPE[str(name)]] = _FIELD_ORDER.get(str(name), 0)
     for index, bad in sorted(bad_source_fields.items()):
         names = ", ".join(f for f in _SOURCE_FIELDS if f in bad)
-        problems["wrong_type", f"Nguồn {index}: '{names}' phải là chuỗi không rỗng."] = None
-    return list(problems)
+        problems["wrong_type", f"Nguồn {index}: '{names}' phải là chuỗi không rỗng."] = 4
+    return sorted(problems, key=problems.__getitem__)
 
 
 def _content_problems(item: TestItem) -> list[tuple[Severity, str, str]]:
