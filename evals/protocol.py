@@ -1,7 +1,8 @@
 """The boundary between the evaluation runner and the system under test.
 
 The runner only sees an :data:`AskFn`: a question goes in, a :class:`SystemAnswer` comes out. How the
-system is built (ingestion, store, retrieval, answering) is wired in ``evals/system.py``.
+system is built (ingestion, store, retrieval, answering) is the system's business: the assistant's adapter
+is in ``assistant/services/evaluation.py``; ``evals/`` never imports the assistant.
 """
 
 from __future__ import annotations
