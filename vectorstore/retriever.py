@@ -212,26 +212,24 @@ class HybridRetriever:
                 continue  # not current any more (a concurrent re-ingest)
             chunk = snapshot.chunks[position]
             record = snapshot.records[chunk.doc_id]
-            boost = 1.0
-            if localities and fold(record.metadata.locality or "") in localities:
-                boost += weights.locality_boost
-            if (analysis.years or analysis.period) and _covers(
-                record.metadata, analysis.years, analysis.period
-            ):
-                boost += weights.year_boost
-            boost *= _section_year_fit(chunk.section_path, analysis.years, weights.section_year_penalty)
-            passages.append(
-                Passage(
-                    chunk.id,
-                    chunk.chunk,
-                    record,
-                    score * boost,
-                    dense_rank.get(chunk_id),
-                    lexical_rank.get(chunk_id),
-                )
-            )
+            boost = self._boost(chunk, record, analysis, localities)
+            ranks = (dense_rank.get(chunk_id), lexical_rank.get(chunk_id))
+            passages.append(Passage(chunk.id, chunk.chunk, record, score * boost, *ranks))
         passages.sort(key=lambda p: -p.score)
         return passages[:k]
+
+    def _boost(
+        self, chunk: StoredChunk, record: DocumentRecord, analysis: QueryAnalysis, localities: set[str]
+    ) -> float:
+        """How much what the question names favours a passage: its document's locality (``localities``,
+        folded) and period, and its section's years."""
+        weights = self.weights
+        boost = 1.0
+        if localities and fold(record.metadata.locality or "") in localities:
+            boost += weights.locality_boost
+        if (analysis.years or analysis.period) and _covers(record.metadata, analysis.years, analysis.period):
+            boost += weights.year_boost
+        return boost * _section_year_fit(chunk.section_path, analysis.years, weights.section_year_penalty)
 
     def passage_showing(self, doc_id: str, text: str) -> Passage | None:
         """The passage of a document that shows ``text`` (its signature block, say), or None: for an answer
