@@ -14,9 +14,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.tree import Tree
 
+from assistant.eval_cli import eval_app
 from assistant.settings import get_settings
 from assistant.terminal import dumps, json_safe, markup
-from assistant.eval_cli import eval_app
 from ingestion.model import DocumentRecord, Section
 from ingestion.pipeline import IngestOutcome
 

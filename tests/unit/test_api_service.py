@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -21,7 +22,7 @@ from tests.api_support import (
     write_corpus,
 )
 
-TESTSET = [
+TESTSET: list[dict[str, Any]] = [
     {
         "id": "t-1",
         "question": FIGURE_QUESTION,
