@@ -251,6 +251,10 @@ class QuestionAnswering:
                     self._llm_built = True
         return self._llm
 
+    def build_model(self) -> None:
+        """Build the chat model now rather than on the first question (a server warms up with it)."""
+        _ = self.llm
+
     def _comparison_passages(
         self, question: str, analysis: QueryAnalysis, filters: RetrievalFilters, top_k: int
     ) -> list[Passage]:

@@ -97,9 +97,10 @@ def _lifespan(settings: Settings, store_dir: Path) -> Callable[[FastAPI], Abstra
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         with open_runtime(settings, store_dir) as runtime:
-            # Warm up what the first question would otherwise pay for: the model and the lexical index.
+            # Warm up what the first question would otherwise pay for: the models and the lexical index.
             runtime.embeddings.embed_query("khởi động")
             runtime.retriever.catalog()
+            runtime.answering.build_model()
             # Jobs of earlier runs are read back from the data dir; unfinished ones are reported interrupted.
             jobs = JobManager(store_dir / JOBS_FILE)
             # Uploads staged by a server that died mid-ingest (older than any running job's) go.

@@ -394,6 +394,19 @@ def test_the_chat_model_is_built_on_the_first_question_and_only_once(runtime: Ru
     assert len(built) == 1
 
 
+def test_build_model_builds_it_before_the_first_question(runtime: Runtime) -> None:
+    built: list[FakeListChatModel] = []
+
+    def factory() -> FakeListChatModel:
+        built.append(FakeListChatModel(responses=["x"]))
+        return built[-1]
+
+    qa = QuestionAnswering(runtime.retriever, chat_model_factory=factory, context_passages=4)
+    qa.build_model()
+    qa.build_model()
+    assert len(built) == 1 and qa.llm is not None
+
+
 def test_a_runtime_with_a_missing_model_file_opens_ingests_and_searches(tmp_path: Path) -> None:
     # llamacpp mode loads its GGUF when the model is built: opening the runtime for ingest or search
     # must not, so a missing file fails the first question only, with its code.
