@@ -119,6 +119,57 @@ class Chunk:
     page: int | None = None
 
 
+class ChunkAttributes:
+    """The chunk's own attributes on a type that holds a ``chunk`` (a stored chunk, a retrieved passage),
+    so that each reads ``x.text``, ``x.section_path``… without a copy of the fields."""
+
+    chunk: Chunk
+
+    @property
+    def text(self) -> str:
+        return self.chunk.text
+
+    @property
+    def section_id(self) -> str:
+        return self.chunk.section_id
+
+    @property
+    def section_path(self) -> tuple[str, ...]:
+        return self.chunk.section_path
+
+    @property
+    def heading(self) -> str:
+        return self.chunk.heading
+
+    @property
+    def index(self) -> int:
+        return self.chunk.index
+
+    @property
+    def embed_text(self) -> str:
+        return self.chunk.embed_text
+
+    @property
+    def start(self) -> int:
+        return self.chunk.start
+
+    @property
+    def end(self) -> int:
+        return self.chunk.end
+
+    @property
+    def source_start(self) -> int:
+        return self.chunk.source_start
+
+    @property
+    def source_end(self) -> int:
+        return self.chunk.source_end
+
+    @property
+    def page(self) -> int | None:
+        return self.chunk.page
+
+
 @dataclass(frozen=True)
 class DocumentRecord:
     """A document as the store knows it: identity, content hash, metadata, section tree, text."""

@@ -11,11 +11,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from ingestion.model import Chunk, DocumentMetadata, DocumentRecord
+from ingestion.model import Chunk, ChunkAttributes, DocumentMetadata, DocumentRecord
 
 
 @dataclass(frozen=True, eq=False)
-class Passage:
+class Passage(ChunkAttributes):
     """A retrieved passage and the document it comes from.
 
     Fields:
@@ -44,43 +44,6 @@ class Passage:
     score: float
     dense_rank: int | None = None
     lexical_rank: int | None = None
-
-    # ------------------------------------------------------------------ the chunk
-    @property
-    def text(self) -> str:
-        return self.chunk.text
-
-    @property
-    def section_id(self) -> str:
-        return self.chunk.section_id
-
-    @property
-    def section_path(self) -> tuple[str, ...]:
-        return self.chunk.section_path
-
-    @property
-    def heading(self) -> str:
-        return self.chunk.heading
-
-    @property
-    def start(self) -> int:
-        return self.chunk.start
-
-    @property
-    def end(self) -> int:
-        return self.chunk.end
-
-    @property
-    def source_start(self) -> int:
-        return self.chunk.source_start
-
-    @property
-    def source_end(self) -> int:
-        return self.chunk.source_end
-
-    @property
-    def page(self) -> int | None:
-        return self.chunk.page
 
     # ------------------------------------------------------------------ the document
     @property

@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from ingestion.model import Chunk, DocumentMetadata, DocumentRecord
+from ingestion.model import Chunk, ChunkAttributes, DocumentMetadata, DocumentRecord
 from vectorstore.chroma import STORE_ID_KEY, StoreEmbeddingFunction, open_client, open_collection
 from vectorstore.embeddings import EmbeddingError
 from vectorstore.errors import StoreError as StoreError
@@ -91,7 +91,7 @@ class Consistency:
 
 
 @dataclass(frozen=True)
-class StoredChunk:
+class StoredChunk(ChunkAttributes):
     """A current chunk with the identity and metadata of its document."""
 
     id: str  # the Chroma id: "{doc_id}@{version}#{index}"
@@ -100,50 +100,6 @@ class StoredChunk:
     version: str
     chunk: Chunk
     document: DocumentMetadata
-
-    @property
-    def text(self) -> str:
-        return self.chunk.text
-
-    @property
-    def section_id(self) -> str:
-        return self.chunk.section_id
-
-    @property
-    def section_path(self) -> tuple[str, ...]:
-        return self.chunk.section_path
-
-    @property
-    def heading(self) -> str:
-        return self.chunk.heading
-
-    @property
-    def index(self) -> int:
-        return self.chunk.index
-
-    @property
-    def embed_text(self) -> str:
-        return self.chunk.embed_text
-
-    @property
-    def start(self) -> int:
-        return self.chunk.start
-
-    @property
-    def end(self) -> int:
-        return self.chunk.end
-
-    @property
-    def source_start(self) -> int:
-        return self.chunk.source_start
-
-    @property
-    def source_end(self) -> int:
-        return self.chunk.source_end
-
-    @property
-    def page(self) -> int | None:
-        return self.chunk.page
 
 
 def embedding_identity(embeddings: Embeddings) -> str:
