@@ -71,7 +71,7 @@ def _chromium_missing() -> bool:
     return not CHROMIUM.exists()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The app (API + UI) over a fresh store holding REPORT and RESOLUTION, served on a free port."""
 
@@ -93,7 +93,9 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield url
 
 
-@pytest.fixture(scope="session")
+# Package scope: Playwright's sync API keeps an event loop running on the main thread until it stops, and
+# the async tests that run after the browser suite need the thread free.
+@pytest.fixture(scope="package")
 def browser_context() -> Iterator[Any]:
     if _chromium_missing():
         pytest.fail(
