@@ -115,8 +115,8 @@ _SCALE_WORD = re.compile(r"(nghìn tỷ|nghìn tỉ|ngàn tỷ|nghìn|ngàn|tri�
 _SCALE_VALUES = {"nghìn tỷ": 10**12, "nghìn tỉ": 10**12, "ngàn tỷ": 10**12, "nghìn": 10**3, "ngàn": 10**3}
 _SCALE_VALUES |= {"triệu": 10**6, "tỷ": 10**9, "tỉ": 10**9}
 _DASH = re.compile(r"\s*[-–—]\s*")
-# A sentence or statement ends at a full stop, semicolon, line break or bracket.
-_BOUNDARY = re.compile(r"(?:[.!?](?=\s|$)|[;\n()])")
+# A statement ends at a full stop (also one run on into the next capital: "95%.Tỷ lệ"), semicolon, line break or bracket.
+_BOUNDARY = re.compile(r"(?:[.!?](?=\s|$|[A-ZĐÀ-Ỵ])|[;\n()])")
 _YEAR_BEFORE = re.compile(
     r"(?:năm|giai đoạn|nhiệm kỳ|khóa|khoá|quý|tháng|ngày|điều|khoản)\s*$", re.IGNORECASE
 )
@@ -186,7 +186,7 @@ _PERIOD_PHRASE = re.compile(
 )
 _LEADING = re.compile(
     r"^(?:[\s.,:\-–+*]|\d+(?:\.\d+)*\.|[a-zđ]\)"
-    r"|(?:trong đó|phấn đấu|ước|và|còn|riêng|với|(?:đến(?: hết)? |trong )?năm \d{4})(?![^\W\d_]))+\s*",
+    r"|(?:trong đó|phấn đấu|ước|ứơc|và|còn|riêng|với|(?:đến(?: hết)? |trong )?năm \d{4})(?![^\W\d_]))+\s*",
     re.IGNORECASE,
 )
 # Hedges and qualifiers that must not split a key ("ước", "khoảng", "đạt", "trên" …), folded, no diacritics.
@@ -375,13 +375,19 @@ def _sentence_records(
     indicator, indicator_start = "", start
     for figure in _figures(text, start, end):
         tail_end = _tail_end(text, figure, end)
-        phrase, phrase_start = _indicator_phrase(text, cursor, figure.start)
+        kind = _kind(text, start, figure, end, sections)
+        phrase, phrase_start = _indicator_phrase(
+            text, _after_continuation(text, cursor, figure.start, start), figure.start
+        )
+        # "…, đạt 102,8% kế hoạch", "…, tăng 3% so cùng kỳ": a rate right after a comma is of the previous figure.
+        own_clause = text[start : figure.start].rsplit(",", 1)[-1]
+        if kind in ("growth", "share_of_plan") and indicator and records and not _content(own_clause):
+            phrase = ""
         if phrase:
             indicator, indicator_start = phrase, phrase_start
         cursor = tail_end
         if not indicator:
             continue
-        kind = _kind(text, start, figure, end, sections)
         section = _section_at(sections, figure.start)
         records.append(
             IndicatorRecord(
@@ -401,6 +407,19 @@ def _sentence_records(
             )
         )
     return records
+
+
+def _after_continuation(text: str, cursor: int, value_start: int, sentence_start: int) -> int:
+    """Where a new indicator phrase may start after a previous figure: words that run on from its unit
+    ("6.934,71 tấn cá thương phẩm, …", "753 lượt hộ thả nuôi …") still name that figure, up to the first
+    comma, colon or "và"; with none, the figure inherits the previous indicator."""
+    if cursor == sentence_start:
+        return cursor
+    between = text[cursor:value_start]
+    if re.match(r"\s*[,:]", between):
+        return cursor
+    boundary = re.search(r"[,:]|\svà\s", between)
+    return cursor + boundary.end() if boundary else value_start
 
 
 def _tail_end(text: str, figure: _Figure, end: int) -> int:

@@ -173,3 +173,49 @@ def test_records_of_a_real_year_report() -> None:
     assert industry.section_id is not None and industry.section_id != "0"
     by_key = {r.key for r in records if r.indicator.startswith("Giá trị sản xuất ngành công nghiệp")}
     assert by_key == {indicator_key("giá trị sản xuất công nghiệp")}
+
+
+def test_records_of_a_real_term_report_with_results_and_targets() -> None:
+    """data/samples/000 (term report 2020-2025 with the next term's targets), checked by hand:
+
+    "Giá trị sản xuất công nghiệp ước thực hiện năm 2025 là 7.687 tỷ đồng, tăng bình quân hằng năm là 12,37%."
+    "Tổng thu NSNN ước thực hiện giai đoạn 2020-2025 là 10.964 tỷ 145 triệu đồng, đạt 156% dự toán Tỉnh giao …"
+    "Tỷ lệ hộ dân đô thị sử dụng nước sạch 76,61 %." (results) and, under "A. MỤC TIÊU CHỦ YẾU":
+    "Giá trị sản xuất công nghiệp tăng bình quân hằng năm: 13% - 15%." "Tỷ lệ hộ dân đô thị sử dụng nước
+    sạch 80%." "Tỷ lệ hộ nghèo theo chuẩn nghèo đa chiều mới dưới 2%." (targets)
+    """
+    normalized = normalize((ROOT / "data/samples/000_2265b64d677103f7.txt").read_text(encoding="utf-8"))
+    parsed = parse_document(normalized.text, bold_spans=normalized.bold_spans)
+    records = extract_indicators(parsed.text, parsed.sections, parsed.metadata)
+    found = {(r.indicator, r.value, r.unit, r.kind) for r in records}
+    assert ("Giá trị sản xuất công nghiệp", 7687.0, "tỷ đồng", "estimate") in found
+    assert ("Giá trị sản xuất công nghiệp", 12.37, "%", "growth") in found
+    assert ("Giá trị sản xuất công nghiệp", Range(13.0, 15.0), "%", "growth") in found
+    assert ("Tổng thu NSNN", 10964.145, "tỷ đồng", "estimate") in found
+    assert ("Tổng thu NSNN", 156.0, "%", "share_of_plan") in found
+    assert ("Tỷ lệ hộ nghèo theo chuẩn nghèo đa chiều mới", 2.0, "%", "target") in found
+    assert any(r.value == Fraction(23.0, 23.0) and r.unit == "chỉ tiêu" for r in records)
+    water = [r for r in records if r.indicator == "Tỷ lệ hộ dân đô thị sử dụng nước sạch"]
+    assert [(r.value, r.kind) for r in water] == [(76.61, "result"), (80.0, "target")]
+    assert len({r.key for r in water}) == 1
+    estimate = next(r for r in records if r.value == 7687.0)
+    assert estimate.period == "2025"
+    total = next(r for r in records if r.value == 10964.145)
+    assert (total.period, parsed.text[total.value_start : total.value_end]) == (
+        "2020-2025",
+        "10.964 tỷ 145 triệu đồng",
+    )
+
+
+def test_words_running_on_from_a_unit_do_not_become_an_indicator() -> None:
+    text = "Thủy sản: sản lượng 5.210,5 tấn cá thương phẩm, đạt 103,2% kế hoạch, tăng 1,5% so cùng kỳ."
+    output, share, growth = extract_indicators(text)
+    assert output.indicator == share.indicator == growth.indicator == "sản lượng"
+    assert (share.kind, growth.kind, output.unit) == ("share_of_plan", "growth", "tấn")
+
+
+def test_a_full_stop_run_on_into_the_next_sentence_still_ends_it() -> None:
+    text = "Tỷ lệ người dân được quản lý sức khỏe trên 92%.Tỷ lệ hộ cận nghèo dưới 3%."
+    health, near_poor = extract_indicators(text)
+    assert near_poor.indicator == "Tỷ lệ hộ cận nghèo" and near_poor.bound == "below"
+    assert health.bound == "above"
