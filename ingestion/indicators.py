@@ -265,8 +265,17 @@ def extract_indicators(
     text = unicodedata.normalize("NFC", text)
     records: list[IndicatorRecord] = []
     for sentence_start, sentence_end in _sentences(text):
-        records.extend(_sentence_records(text, sentence_start, sentence_end, sections, metadata))
+        inherited = _bracket_inherits(text, sentence_start, records[-1] if records else None)
+        records.extend(_sentence_records(text, sentence_start, sentence_end, sections, metadata, inherited))
     return records
+
+
+def _bracket_inherits(text: str, start: int, last: IndicatorRecord | None) -> str:
+    """A bracket right after a figure ("2.960 tỷ đồng (tăng 10,57%)"), and what follows it when it closes
+    right after one ("(tăng 8,2%), đạt 97% kế hoạch"), speak of that figure's indicator."""
+    if last is None or not re.fullmatch(r"[\s*]*[()][\s*]*", text[last.end : start]):
+        return ""
+    return last.indicator
 
 
 def _sentences(text: str) -> list[tuple[int, int]]:
@@ -368,11 +377,13 @@ def _sentence_records(
     end: int,
     sections: Sequence[Section],
     metadata: DocumentMetadata | None,
+    inherited: str = "",
 ) -> list[IndicatorRecord]:
-    """The records of one statement; a figure without its own indicator phrase inherits the previous one."""
+    """The records of one statement; a figure without its own indicator phrase inherits the previous one
+    (or ``inherited``, the indicator of the figure a bracketed statement follows)."""
     records: list[IndicatorRecord] = []
     cursor = start
-    indicator, indicator_start = "", start
+    indicator, indicator_start = inherited, start
     for figure in _figures(text, start, end):
         tail_end = _tail_end(text, figure, end)
         kind = _kind(text, start, figure, end, sections)
@@ -381,7 +392,12 @@ def _sentence_records(
         )
         # "…, đạt 102,8% kế hoạch", "…, tăng 3% so cùng kỳ": a rate right after a comma is of the previous figure.
         own_clause = text[start : figure.start].rsplit(",", 1)[-1]
-        if kind in ("growth", "share_of_plan") and indicator and records and not _content(own_clause):
+        if (
+            kind in ("growth", "share_of_plan")
+            and indicator
+            and (records or inherited)
+            and not _content(own_clause)
+        ):
             phrase = ""
         if phrase:
             indicator, indicator_start = phrase, phrase_start

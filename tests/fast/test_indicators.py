@@ -219,3 +219,10 @@ def test_a_full_stop_run_on_into_the_next_sentence_still_ends_it() -> None:
     health, near_poor = extract_indicators(text)
     assert near_poor.indicator == "Tỷ lệ hộ cận nghèo" and near_poor.bound == "below"
     assert health.bound == "above"
+
+
+def test_a_bracket_after_a_figure_speaks_of_its_indicator() -> None:
+    text = "Kinh tế có vốn đầu tư nước ngoài là 1.500 tỷ đồng (tăng 8,2%), đạt 97% kế hoạch."
+    value, growth, share = extract_indicators(text)
+    assert growth.indicator == share.indicator == value.indicator == "Kinh tế có vốn đầu tư nước ngoài"
+    assert (growth.kind, share.kind) == ("growth", "share_of_plan")
