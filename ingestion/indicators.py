@@ -225,7 +225,7 @@ _KEY_DROP = frozenset(
     )
 )
 _NOT_CONTENT = frozenset(
-    {"so", "với", "cùng", "kỳ", "trong", "đó", "tăng", "giảm", "kế", "hoạch", "dự", "toán"}
+    {"nq", "kh", "so", "với", "cùng", "kỳ", "trong", "đó", "tăng", "giảm", "kế", "hoạch", "dự", "toán"}
 )
 _LOCAL = re.compile(
     r"trên\s+địa\s+bàn(?:\s+(?:huyện|tỉnh|thị\s+xã|thành\s+phố|xã|thị\s+trấn))?", re.IGNORECASE
@@ -236,6 +236,8 @@ _TARGET = re.compile(
     r"|nghị\s+quyết\s+đề\s+ra)(?![^\W\d_])",
     re.IGNORECASE,
 )
+# The plan's figure written beside the result: "tăng 16,02% (NQ 12%)", "(KH: 500 ha)", "(chỉ tiêu 95%)".
+_PLAN_BEFORE = re.compile(r"(?:\b(?:NQ|KH)|(?i:nghị\s+quyết|kế\s+hoạch|chỉ\s+tiêu))\s*:?\s*$")
 _TARGET_SECTION = re.compile(r"phương\s+hướng|mục\s+tiêu|nhiệm\s+vụ|kế\s+hoạch", re.IGNORECASE)
 _RESULT_SECTION = re.compile(r"kết\s+quả|đánh\s+giá|tình\s+hình|thực\s+hiện", re.IGNORECASE)
 _RESULT_WORDS = re.compile(r"(?<![^\W\d_])(?:thực\s+hiện|đạt\s+được|đã|ước)(?![^\W\d_])", re.IGNORECASE)
@@ -504,7 +506,7 @@ def _kind(text: str, start: int, figure: _Figure, end: int, sections: Sequence[S
     )
     if percent and (_GROWTH_AFTER.match(text, figure.end, end) or growth_words):
         return "growth"
-    if _TARGET.search(before):
+    if _TARGET.search(before) or _PLAN_BEFORE.search(before):
         return "target"
     if _ESTIMATE.search(before):
         return "estimate"

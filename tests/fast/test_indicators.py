@@ -226,3 +226,13 @@ def test_a_bracket_after_a_figure_speaks_of_its_indicator() -> None:
     value, growth, share = extract_indicators(text)
     assert growth.indicator == share.indicator == value.indicator == "Kinh tế có vốn đầu tư nước ngoài"
     assert (growth.kind, share.kind) == ("growth", "share_of_plan")
+
+
+def test_the_plan_figure_beside_a_result_is_a_target() -> None:
+    growth, plan = extract_indicators("Tốc độ tăng trưởng kinh tế tăng 9,5% (NQ 10%).")
+    assert (growth.kind, plan.kind, plan.indicator, plan.value) == (
+        "growth",
+        "target",
+        growth.indicator,
+        10.0,
+    )
