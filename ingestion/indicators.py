@@ -388,7 +388,7 @@ def _sentence_records(
     indicator, indicator_start = inherited, start
     for figure in _figures(text, start, end):
         tail_end = _tail_end(text, figure, end)
-        kind = _kind(text, start, figure, end, sections)
+        kind = _kind(text, start, figure, end, sections, metadata)
         phrase, phrase_start = _indicator_phrase(
             text, _after_continuation(text, cursor, figure.start, start), figure.start
         )
@@ -490,7 +490,14 @@ def indicator_key(indicator: str) -> str:
     return " ".join(strip_diacritics(w) for w in words if w not in _KEY_DROP)
 
 
-def _kind(text: str, start: int, figure: _Figure, end: int, sections: Sequence[Section]) -> IndicatorKind:
+def _kind(
+    text: str,
+    start: int,
+    figure: _Figure,
+    end: int,
+    sections: Sequence[Section],
+    metadata: DocumentMetadata | None = None,
+) -> IndicatorKind:
     """Share of plan ("đạt 99,35% kế hoạch năm"), growth ("tăng 10,28% so với năm 2020", "tăng bình
     quân hằng năm là 4,22%"), target ("phấn đấu", "chỉ tiêu … giao", a section of orientations), estimate
     ("ước"), else result."""
@@ -510,21 +517,26 @@ def _kind(text: str, start: int, figure: _Figure, end: int, sections: Sequence[S
         return "target"
     if _ESTIMATE.search(before):
         return "estimate"
+    if _RESULT_WORDS.search(before):
+        return "result"
     section = _section_at(sections, figure.start)
-    if section is not None and not _RESULT_WORDS.search(before) and _target_section(section):
-        return "target"
-    return "result"
+    verdict = _target_section(section) if section is not None else None
+    if verdict is None:
+        # A resolution (nghị quyết) sets targets: its figures are targets unless a heading says results.
+        verdict = metadata is not None and fold(metadata.doc_type or "") == "nghị quyết"
+    return "target" if verdict else "result"
 
 
-def _target_section(section: Section) -> bool:
+def _target_section(section: Section) -> bool | None:
     """Whether the nearest heading that says so is one of orientations or targets ("Mục tiêu chủ yếu",
-    "Phương hướng, nhiệm vụ") rather than of results ("Kết quả thực hiện…", "Đánh giá…")."""
+    "Phương hướng, nhiệm vụ") rather than of results ("Kết quả thực hiện…", "Đánh giá…"); None when no heading
+    says either."""
     for heading in reversed(section.path):
         if _RESULT_SECTION.search(heading):
             return False
         if _TARGET_SECTION.search(heading):
             return True
-    return False
+    return None
 
 
 def _connector_words(near: str) -> str:

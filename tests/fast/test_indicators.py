@@ -236,3 +236,28 @@ def test_the_plan_figure_beside_a_result_is_a_target() -> None:
         growth.indicator,
         10.0,
     )
+
+
+def test_a_resolution_sets_targets_unless_it_reports_results() -> None:
+    resolution = DocumentMetadata(doc_type="Nghị quyết", period="2024")
+    target = extract_indicators("Tỷ lệ dân số tham gia bảo hiểm y tế 95%.", metadata=resolution)[0]
+    assert (target.kind, target.period) == ("target", "2024")
+    result = extract_indicators("Năm qua đã thực hiện được 120 tỷ đồng thu ngân sách.", metadata=resolution)
+    assert [r.kind for r in result] == ["result"]
+    report = DocumentMetadata(doc_type="Báo cáo", period="2024")
+    assert extract_indicators("Tỷ lệ dân số tham gia bảo hiểm y tế 95%.", metadata=report)[0].kind == "result"
+
+
+def test_records_of_a_real_resolution() -> None:
+    """data/samples/004 (Nghị quyết on the targets for 2024), checked by hand under "I. CÁC CHỈ TIÊU CHỦ YẾU":
+    "- Tổng vốn huy động đầu tư phát triển: Đạt 15.577 tỷ đồng"."""
+    normalized = normalize((ROOT / "data/samples/004_b15d4e577a10df04.txt").read_text(encoding="utf-8"))
+    parsed = parse_document(normalized.text, bold_spans=normalized.bold_spans)
+    records = extract_indicators(parsed.text, parsed.sections, parsed.metadata)
+    capital = next(r for r in records if r.value == 15577.0)
+    assert (capital.indicator, capital.unit, capital.kind, capital.period) == (
+        "Tổng vốn huy động đầu tư phát triển",
+        "tỷ đồng",
+        "target",
+        "2024",
+    )
