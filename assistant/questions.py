@@ -11,15 +11,15 @@ import unicodedata
 
 from assistant.settings import Settings
 from ingestion.errors import CodedError
+from ingestion.textnorm import without_invisible
 
-# Characters that print nothing: controls (NUL…), format characters (zero-width space and joiners, BOM,
-# bidi marks). A question made of them is as empty as one made of spaces.
-_INVISIBLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+# Bidi marks and overrides print nothing either; besides them, a question loses what documents lose.
+_BIDI = re.compile("[\u200e\u200f\u202a-\u202e\u2061-\u2064]")
 
 
 def _visible(text: str | None) -> str:
     """``text`` in NFC without invisible characters and surrounding whitespace."""
-    return _INVISIBLE.sub("", unicodedata.normalize("NFC", text or "")).strip()
+    return _BIDI.sub("", without_invisible(unicodedata.normalize("NFC", text or ""))).strip()
 
 
 class QuestionError(CodedError):

@@ -29,6 +29,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from ingestion.model import NormalizedText
+from ingestion.textnorm import CONTROLS, INVISIBLE
 
 # A piece of output: either a slice [start, end) of the current text kept as is, or new text anchored at an offset.
 _Keep = tuple[int, int]
@@ -38,9 +39,7 @@ _Piece = _Keep | _Insert
 _COMBINING_CLASS = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
 _DECOMPOSED_CLUSTER = re.compile(f"[^{_COMBINING_CLASS}][{_COMBINING_CLASS}]+")
 _LINE_BREAKS = re.compile("\r\n|[\r\f\v\x85\u2028\u2029]")
-_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 # Controls left after line breaks are unified (\f, \v, \x85 are breaks by then); tab stays, it is a space.
-_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _BOOKMARK = re.compile(r"\[bookmark:[^\]\n]*\]")
 # **bold** may span a line break inside one paragraph (a two-line issuer block), never a blank line.
 _BOLD = re.compile(r"\*\*(?=\S)((?:(?!\n[ \t]*\n)[\s\S])*?\S)\*\*")
@@ -214,8 +213,8 @@ def normalize(text: str) -> NormalizedText:
         current.rewrite(_DECOMPOSED_CLUSTER, _compose_clusters)
         if not unicodedata.is_normalized("NFC", current.text):
             _nfc_everything_else(current)
-    current.rewrite(_INVISIBLE, _replace_with(""))
-    current.rewrite(_CONTROLS, _replace_with(""))
+    current.rewrite(INVISIBLE, _replace_with(""))
+    current.rewrite(CONTROLS, _replace_with(""))
     current.rewrite(_BOOKMARK, _replace_with(""))
     bold_marks: list[tuple[int, int]] = []
     current.rewrite(_BOLD, _mark_bold(current, bold_marks))

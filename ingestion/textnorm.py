@@ -18,6 +18,15 @@ _MODIFIERS = frozenset("\u0306\u0302\u031b")
 _VOWELS = frozenset("aeiouy")
 _WORD = re.compile(r"(?:[^\W\d_]|[\u0300-\u036f])+")
 _SPACES = re.compile(r"\s+")
+# Characters that print nothing, as normalisation removes them from documents: zero-width and format
+# characters, and the controls other than tab and line breaks. A question is cleaned the same way.
+INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def without_invisible(text: str) -> str:
+    """``text`` without the characters normalisation removes from documents (see ``INVISIBLE``, ``CONTROLS``)."""
+    return CONTROLS.sub("", INVISIBLE.sub("", text))
 
 
 @lru_cache(maxsize=65536)
