@@ -27,9 +27,17 @@ class Guard:
 
     def __init__(self, get_runtime: RuntimeGetter) -> None:
         self._get_runtime = get_runtime
+        self._keys: KeyRing | None = None
+
+    def _key_ring(self) -> KeyRing:
+        # Built on the first request (the runtime, and so the settings, exist only once the app runs);
+        # the keys do not change while it runs.
+        if self._keys is None:
+            self._keys = KeyRing.from_settings(self._get_runtime().settings.api)
+        return self._keys
 
     def role(self, request: gr.Request | None) -> Role | None:
-        keys = KeyRing.from_settings(self._get_runtime().settings.api)
+        keys = self._key_ring()
         if request is None:  # a handler called outside a request: only open mode allows it
             return "admin" if keys.open_access else None
         return role_of_request(keys, request.headers, dict(request.cookies))
