@@ -6,7 +6,7 @@ Every command takes ``--data-dir`` (default: ``VANKIEN_DATA_DIR``, else ``data/s
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -19,6 +19,9 @@ from assistant.settings import get_settings
 from assistant.terminal import dumps, json_safe, markup
 from ingestion.model import DocumentRecord, Section
 from ingestion.pipeline import IngestOutcome
+
+if TYPE_CHECKING:
+    from assistant.services.indicators import IndicatorRow
 
 app = typer.Typer(
     name="vankien",
@@ -333,6 +336,80 @@ def search(
             for word in passage.text[:400].split()
         ]
         console.print("   " + " ".join(words))
+
+
+@app.command()
+def indicators(
+    search: Annotated[
+        str, typer.Option("--search", help='Từ trong tên chỉ tiêu (có dấu hoặc không), ví dụ: "hộ nghèo".')
+    ] = "",
+    locality: Annotated[list[str] | None, typer.Option("--locality", help="Địa bàn (lặp lại được).")] = None,
+    year: Annotated[
+        int | None,
+        typer.Option("--year", min=1900, max=2200, help="Số liệu của năm này (hoặc kỳ kết thúc năm này)."),
+    ] = None,
+    kind: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--kind",
+            help="Loại số liệu: result (kết quả), estimate (ước thực hiện), target (chỉ tiêu), "
+            "growth (tăng/giảm), share_of_plan (tỷ lệ đạt kế hoạch). Lặp lại được.",
+        ),
+    ] = None,
+    document: Annotated[
+        list[str] | None, typer.Option("--document", help="Văn bản: mã, tên tệp hoặc số hiệu (lặp lại được).")
+    ] = None,
+    data_dir: DataDirOption = None,
+    as_json: JsonOption = False,
+    as_csv: Annotated[bool, typer.Option("--csv", help="In kết quả dạng CSV.")] = False,
+) -> None:
+    """Liệt kê số liệu (chỉ tiêu, kết quả) trích từ các văn bản trong kho, kèm nguồn."""
+    from contextlib import closing
+
+    from assistant.services.indicator_export import indicators_csv
+    from assistant.services.indicators import all_indicators, indicator_query
+    from vectorstore.store import open_catalog
+
+    if as_json and as_csv:
+        err_console.print("[red]Lỗi[/] \\[invalid_option] Chọn một trong --json hoặc --csv.")
+        raise typer.Exit(code=2)
+    # The manifest alone, read-only: no model, no Chroma.
+    with closing(open_catalog(data_dir or get_settings().data_dir)) as catalog:
+        query = indicator_query(
+            catalog,
+            search=search,
+            localities=locality or (),
+            year=year,
+            kinds=kind or (),
+            documents=document or (),
+        )
+        rows = all_indicators(catalog, query)
+    if as_json:
+        typer.echo(dumps([row.model_dump(mode="json") for row in rows]))
+    elif as_csv:
+        typer.echo(indicators_csv(rows), nl=False)
+    elif not rows:
+        console.print("Không có số liệu nào khớp bộ lọc.")
+    else:
+        console.print(_indicators_table(rows))
+
+
+def _indicators_table(rows: list[IndicatorRow]) -> Table:
+    table = Table(
+        "Chỉ tiêu", "Giá trị", "Kỳ", "Loại", "Địa bàn", "Văn bản", "Mục", title=f"{len(rows)} số liệu"
+    )
+    for row in rows:
+        cells = (
+            row.indicator,
+            row.value_text,
+            row.period or "—",
+            row.kind_label,
+            row.locality or "—",
+            row.citation.document,
+            " › ".join(row.citation.section_path[-2:]) or "—",
+        )
+        table.add_row(*(markup(cell) for cell in cells))
+    return table
 
 
 _LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")

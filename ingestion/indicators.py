@@ -27,7 +27,12 @@ from ingestion.numbers import NumberMention, extract_numbers
 from ingestion.textnorm import fold, strip_diacritics
 
 IndicatorKind = Literal["result", "estimate", "target", "growth", "share_of_plan"]
+INDICATOR_KINDS: tuple[IndicatorKind, ...] = ("result", "estimate", "target", "growth", "share_of_plan")
 Bound = Literal["above", "below", "at_least"]
+
+# Bump when extraction changes what it finds: a store re-extracts every document's records from its stored
+# text when it opens for writing (no re-embedding), so improvements reach documents already ingested.
+EXTRACTOR_VERSION = "1"
 
 
 @dataclass(frozen=True)
@@ -64,6 +69,27 @@ class IndicatorRecord:
     value_end: int
     section_id: str | None = None
     bound: Bound | None = None  # "trên 90%" → above, "dưới 2%" → below, "từ 98%" / "x% trở lên" → at_least
+    # The whole sentence the statement stands in (full stop to full stop), to quote and highlight.
+    sentence_start: int = 0
+    sentence_end: int = 0
+
+    @property
+    def years(self) -> tuple[int | None, int | None]:
+        """The first and last year of the period: "2021" → (2021, 2021), "2020-2025" → (2020, 2025),
+        "đến 2030" → (None, 2030), no period → (None, None)."""
+        return period_years(self.period)
+
+
+def period_years(period: str | None) -> tuple[int | None, int | None]:
+    """The first and last year a period string of :class:`IndicatorRecord` names."""
+    if not period:
+        return None, None
+    years = [int(y) for y in re.findall(r"(?:19|20)\d{2}", period)]
+    if not years:
+        return None, None
+    if period.startswith("đến"):
+        return None, years[-1]
+    return years[0], years[-1]
 
 
 # Units that may follow a figure, longest first. Money is scaled by the number's own scale word.
@@ -82,6 +108,15 @@ _UNITS = (
     "đối tượng",
     "phần quà",
     "giường bệnh",
+    "sản phẩm",
+    "mô hình",
+    "hồ sơ",
+    "giấy phép",
+    "thành viên",
+    "đoàn viên",
+    "hội viên",
+    "tổ chức đảng",
+    "bị can",
     "khu phố",
     "căn nhà",
     "cơ sở",
@@ -108,9 +143,15 @@ _UNITS = (
     "dân",
 )
 _UNIT_AFTER = re.compile(
-    r"\s*(%o|‰|%|(?:" + "|".join(re.escape(u) for u in _UNITS) + r")(?![^\W\d_]))(?:/(năm|ha|người))?",
+    r"\s*(%o|‰|%|(?:" + "|".join(re.escape(u) for u in _UNITS) + r")(?![^\W\d_])(?<!đồng)"
+    r"|đồng(?!\s+(?:chí|bào|đội|thời|bộ|nghiệp|ruộng|bằng)(?![^\W\d_])))(?:/(năm|ha|người))?",
     re.IGNORECASE,
 )
+# A fraction of money: "2.413/2.000 tỷ đồng".
+_SCALED_MONEY_AFTER = re.compile(r"\s*(nghìn tỷ|ngàn tỷ|triệu|tỷ|tỉ)\s+(đồng|usd)(?![^\W\d_])", re.IGNORECASE)
+# Units that measure an amount; every other unit names what is counted ("hộ", "xã", "đảng viên"), so the
+# words after it go on naming the figure ("19 hộ nghèo thuộc diện …", "08/10 xã có bác sĩ …").
+_MEASURE_UNITS = frozenset({"đồng", "usd", "ha", "km", "m2", "m3", "tấn", "kg", "%", "‰"})
 _SCALE_WORD = re.compile(r"(nghìn tỷ|nghìn tỉ|ngàn tỷ|nghìn|ngàn|triệu|tỷ|tỉ)", re.IGNORECASE)
 _SCALE_VALUES = {"nghìn tỷ": 10**12, "nghìn tỉ": 10**12, "ngàn tỷ": 10**12, "nghìn": 10**3, "ngàn": 10**3}
 _SCALE_VALUES |= {"triệu": 10**6, "tỷ": 10**9, "tỉ": 10**9}
@@ -386,6 +427,7 @@ def _sentence_records(
     records: list[IndicatorRecord] = []
     cursor = start
     indicator, indicator_start = inherited, start
+    sentence_start, sentence_end = _full_sentence(text, start, end)
     for figure in _figures(text, start, end):
         tail_end = _tail_end(text, figure, end)
         kind = _kind(text, start, figure, end, sections, metadata)
@@ -422,9 +464,32 @@ def _sentence_records(
                 value_end=figure.end,
                 section_id=section.id if section else None,
                 bound=figure.bound,
+                sentence_start=sentence_start,
+                sentence_end=sentence_end,
             )
         )
     return records
+
+
+_SENTENCE_END = re.compile(r"[.!?](?=\s|$|[A-ZĐÀ-Ỵ])|\n")
+
+
+def _full_sentence(text: str, start: int, end: int, limit: int = 600) -> tuple[int, int]:
+    """The sentence around a statement: from the full stop or line break before ``start`` to the one at or
+    after ``end`` (statements also split at ";" and brackets; a quote wants the whole sentence), at most
+    ``limit`` characters on each side."""
+    low = max(0, start - limit)
+    before = [m.end() for m in _SENTENCE_END.finditer(text, low, start)]
+    sentence_start = before[-1] if before else low
+    after = _SENTENCE_END.search(text, end, min(len(text), end + limit))
+    sentence_end = (
+        after.end()
+        if after and after.group() != "\n"
+        else (after.start() if after else min(len(text), end + limit))
+    )
+    while sentence_start < start and text[sentence_start].isspace():
+        sentence_start += 1
+    return sentence_start, sentence_end
 
 
 def _after_continuation(text: str, cursor: int, value_start: int, sentence_start: int) -> int:

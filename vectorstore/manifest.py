@@ -21,7 +21,16 @@ from datetime import date
 from pathlib import Path
 from typing import Any, cast
 
+from ingestion.indicators import IndicatorRecord
 from ingestion.model import Chunk, DocumentMetadata, DocumentRecord, FileFormat, Section
+from vectorstore.indicator_table import (
+    EXTRACTOR_META_KEY,
+    INDICATOR_SCHEMA,
+    IndicatorQuery,
+    StoredIndicator,
+    select_indicators,
+    write_indicators,
+)
 
 SCHEMA_VERSION = "1"
 
@@ -254,7 +263,7 @@ class Manifest:
 
     def _create_schema(self) -> None:
         with self.transaction() as db:
-            for statement in filter(str.strip, _SCHEMA.split(";")):
+            for statement in filter(str.strip, (_SCHEMA + ";" + INDICATOR_SCHEMA).split(";")):
                 db.execute(statement)
             db.execute(
                 "INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)", (SCHEMA_VERSION,)
@@ -387,9 +396,14 @@ class Manifest:
         return [PendingWrite(row["doc_id"], row["version"], float(row["started_at"])) for row in rows]
 
     def swap_document(
-        self, record: DocumentRecord, version: str, chunks: Sequence[tuple[str, Chunk]]
+        self,
+        record: DocumentRecord,
+        version: str,
+        chunks: Sequence[tuple[str, Chunk]],
+        indicators: Sequence[IndicatorRecord] = (),
     ) -> None:
-        """Make ``version`` (with these chunk ids) the document's current version, in one transaction."""
+        """Make ``version`` (with these chunk ids and indicator records) the document's current version,
+        in one transaction."""
         document_row = (
             record.doc_id,
             record.file_name,
@@ -430,6 +444,7 @@ class Manifest:
                 document_row,
             )
             db.executemany(f"INSERT INTO chunks VALUES ({', '.join('?' * 14)})", chunk_rows)
+            write_indicators(db, record, indicators)
             db.execute("DELETE FROM pending WHERE doc_id = ? AND version = ?", (record.doc_id, version))
             self._bump_generation(db)
 
@@ -440,9 +455,38 @@ class Manifest:
             removed = db.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,)).rowcount
             if removed:
                 db.execute("DELETE FROM chunks WHERE doc_id = ?", (doc_id,))
+                db.execute("DELETE FROM indicators WHERE doc_id = ?", (doc_id,))
                 self._bump_generation(db)
                 return ids
             return []
+
+    # ------------------------------------------------------------------------------ indicators
+
+    def indicators(
+        self, query: IndicatorQuery, *, limit: int | None = None, offset: int = 0
+    ) -> tuple[list[StoredIndicator], int]:
+        """Indicator records matching ``query`` (a page of them with ``limit``), and the number matching.
+
+        A store written before indicators were extracted, opened read-only, has no table yet: no records.
+        """
+        with self._lock:
+            try:
+                return select_indicators(self._db, query, limit=limit, offset=offset)
+            except sqlite3.OperationalError as error:
+                if "no such table" not in str(error):
+                    raise
+                return [], 0
+
+    def replace_indicators(self, document: DocumentRecord, records: Sequence[IndicatorRecord]) -> None:
+        """Replace one stored document's indicator records (re-extraction after an extractor change)."""
+        with self.transaction() as db:
+            if db.execute("SELECT 1 FROM documents WHERE doc_id = ?", (document.doc_id,)).fetchone():
+                write_indicators(db, document, records)
+
+    @property
+    def extractor_version(self) -> str | None:
+        """The indicator extractor version the stored records were made with."""
+        return self.meta(EXTRACTOR_META_KEY)
 
     # ---------------------------------------------------------------------------------- chunks
 
@@ -492,6 +536,7 @@ class Manifest:
                     "DELETE FROM documents WHERE doc_id = ? AND version = ?", (doc_id, version)
                 ).rowcount:
                     db.execute("DELETE FROM chunks WHERE doc_id = ?", (doc_id,))
+                    db.execute("DELETE FROM indicators WHERE doc_id = ?", (doc_id,))
                     dropped.append(doc_id)
             if dropped:
                 self._bump_generation(db)

@@ -26,6 +26,7 @@ import shutil
 import sqlite3
 import tempfile
 import threading
+import time
 import uuid
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -37,10 +38,12 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
+from ingestion.indicators import EXTRACTOR_VERSION, IndicatorRecord, extract_indicators
 from ingestion.model import Chunk, ChunkAttributes, DocumentMetadata, DocumentRecord
 from vectorstore.chroma import STORE_ID_KEY, StoreEmbeddingFunction, open_client, open_collection
 from vectorstore.embeddings import EmbeddingError
 from vectorstore.errors import StoreError as StoreError
+from vectorstore.indicator_table import EXTRACTOR_META_KEY, IndicatorQuery, StoredIndicator
 from vectorstore.lock import DEFAULT_LOCK_TIMEOUT, LOCK_FILE, WriterLock
 from vectorstore.manifest import Manifest, PendingWrite
 from vectorstore.settings import ChromaSettings
@@ -441,6 +444,7 @@ class DocumentStore:
         # Outside both locks: embedding is most of the time, and closing the store (a server shutting
         # down) must not wait for it; the write below then fails on the closed store and changes nothing.
         vectors = self._embed([c.embed_text for c in chunks], on_progress)
+        indicators = timed_extraction(record)
         with self._write_lock:
             version = f"{record.content_hash[:12]}-{uuid.uuid4().hex[:8]}"
             ids = [chunk_id(record.doc_id, version, c.index) for c in chunks]
@@ -465,7 +469,9 @@ class DocumentStore:
                         detail=str(error),
                     ) from error
                 try:
-                    self._manifest.swap_document(stored, version, list(zip(ids, chunks, strict=True)))
+                    self._manifest.swap_document(
+                        stored, version, list(zip(ids, chunks, strict=True)), indicators
+                    )
                 except Exception as error:
                     self._discard_version(record.doc_id, version, ids)
                     raise StoreError(
@@ -513,11 +519,32 @@ class DocumentStore:
                 # Their remaining vectors are orphans now.
                 owners = {i: owner for i, owner in owners.items() if owner[0] not in dropped}
         forgotten = self._manifest.forget_pending()
+        if self._manifest.extractor_version != EXTRACTOR_VERSION:
+            self._refresh_indicators()
         orphans = sorted(in_chroma - owners.keys())
         if orphans:
             logger.info("removing %d vectors left by an interrupted write", len(orphans))
             self._delete_vectors(orphans)
         return RepairReport(tuple(dropped), len(orphans), forgotten)
+
+    def _refresh_indicators(self) -> None:
+        """Re-extract every document's indicator records from its stored text (the extractor changed)."""
+        documents = self._manifest.list_documents()
+        for record in documents:
+            self._manifest.replace_indicators(record, timed_extraction(record))
+        self._manifest.set_meta(EXTRACTOR_META_KEY, EXTRACTOR_VERSION)
+        if documents:
+            logger.info("indicator records re-extracted for %d documents", len(documents))
+
+    def document_heads(self) -> dict[str, tuple[str, DocumentMetadata]]:
+        """File name and metadata of every document (no text, no sections)."""
+        return self._manifest.document_heads()
+
+    def indicators(
+        self, query: IndicatorQuery, *, limit: int | None = None, offset: int = 0
+    ) -> tuple[list[StoredIndicator], int]:
+        """Stored indicator records matching ``query`` (see :class:`IndicatorQuery`) and their number."""
+        return self._manifest.indicators(query, limit=limit, offset=offset)
 
     def consistency(self) -> Consistency:
         """The manifest against Chroma as read now; fixes nothing.
@@ -669,6 +696,19 @@ class DocumentStore:
             self._manifest.abandon_version(doc_id, version)
         except Exception:
             logger.warning("could not clear pending version %s of %s", version, doc_id, exc_info=True)
+
+
+def timed_extraction(record: DocumentRecord) -> list[IndicatorRecord]:
+    """The document's indicator records; the time it took is logged (ingest reports it per document)."""
+    started = time.perf_counter()
+    records = extract_indicators(record.text, record.sections, record.metadata)
+    logger.debug(
+        "indicators of %s: %d records in %.1f ms",
+        record.doc_id,
+        len(records),
+        (time.perf_counter() - started) * 1000,
+    )
+    return records
 
 
 def _close_client(client: ClientAPI) -> None:

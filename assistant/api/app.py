@@ -130,13 +130,14 @@ def _install_middleware(app: FastAPI, settings: Settings, metrics: ApiMetrics) -
 
 
 def _include_routers(app: FastAPI) -> None:
-    from assistant.api.routers import ask, documents, evals, health, jobs, openai_compat, search
+    from assistant.api.routers import ask, documents, evals, health, indicators, jobs, openai_compat, search
     from assistant.api.routers import metrics as metrics_router
 
     routers = (
         ask.router,
         search.router,
         documents.router,
+        indicators.router,
         jobs.router,
         openai_compat.router,
         evals.router,

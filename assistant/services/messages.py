@@ -52,6 +52,8 @@ _ENGLISH: dict[str, str] = {
     "DocumentStore.",
     "embedding_server_unavailable": "The embedding server is unavailable.",
     "embedding_server_error": "The embedding server returned an error.",
+    "invalid_kind": "Unknown kind of figure: use result, estimate, target, growth or share_of_plan.",
+    "document_not_found": "There is no such document in the store.",
     "empty_question": "The question is empty.",
     "question_too_long": "The question is too long.",
     "empty_query": "The search query is empty.",
