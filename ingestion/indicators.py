@@ -32,7 +32,7 @@ Bound = Literal["above", "below", "at_least"]
 
 # Bump when extraction changes what it finds: a store re-extracts every document's records from its stored
 # text when it opens for writing (no re-embedding), so improvements reach documents already ingested.
-EXTRACTOR_VERSION = "1"
+EXTRACTOR_VERSION = "2"
 
 
 @dataclass(frozen=True)
@@ -144,7 +144,7 @@ _UNITS = (
 )
 _UNIT_AFTER = re.compile(
     r"\s*(%o|‰|%|(?:" + "|".join(re.escape(u) for u in _UNITS) + r")(?![^\W\d_])(?<!đồng)"
-    r"|đồng(?!\s+(?:chí|bào|đội|thời|bộ|nghiệp|ruộng|bằng)(?![^\W\d_])))(?:/(năm|ha|người))?",
+    r"|đồng(?!\s+(?:chí|bào|đội|thời|bộ|nghiệp|ruộng|bằng)(?![^\W\d_])))(?:/(năm|ha|người|vạn dân))?",
     re.IGNORECASE,
 )
 # A fraction of money: "2.413/2.000 tỷ đồng".
@@ -167,10 +167,16 @@ _COMPARISON = re.compile(
     re.IGNORECASE,
 )
 _PLAN_AFTER = re.compile(
-    r"\s*(?:/năm\s*)?(?:so\s+với\s+|của\s+)?(kế\s+hoạch|dự\s+toán|chỉ\s+tiêu|nghị\s+quyết|nq\b)[^,;.()]*",
+    r"\s*(?:/năm\s*)?(?:so\s+(?:với\s+)?|của\s+)?(kế\s+hoạch|dự\s+toán|chỉ\s+tiêu|nghị\s+quyết|nq\b)[^,;.()]*",
     re.IGNORECASE,
 )
-_GROWTH_AFTER = re.compile(r"\s*(?:/năm\s*)?(?:so\s+với|so\s+cùng\s+kỳ|cùng\s+kỳ)[^,;.()]*", re.IGNORECASE)
+# A change against an earlier time ("so với năm 2020", "so cùng kỳ", "(giảm 8,6% cùng kỳ)"); "so với tổng số hộ"
+# is a share of a whole, no change.
+_GROWTH_AFTER = re.compile(
+    r"\s*(?:/năm\s*)?(?:so\s+(?:với\s+)?)?(?:cùng\s+kỳ|năm|đầu\s+năm|kỳ|giai\s+đoạn|nhiệm\s+kỳ|tháng|quý)"
+    r"(?![^\W\d_])[^,;.()]*",
+    re.IGNORECASE,
+)
 _TERM = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*[-–—]\s*((?:19|20)\d{2})(?!\d)")
 _UNTIL = re.compile(r"đến\s+(?:hết\s+)?năm\s+((?:19|20)\d{2})(?!\d)", re.IGNORECASE)
 _YEAR = re.compile(r"năm\s+((?:19|20)\d{2})(?!\d)", re.IGNORECASE)
@@ -195,14 +201,18 @@ _CONNECTORS = (
     "còn",
     "tăng",
     "giảm",
+    "vượt",
     "bình quân",
     "hằng năm",
     "hàng năm",
     "mỗi năm",
     "chiếm tỷ lệ",
+    "đạt tỷ lệ",
     "chiếm",
     "tỷ lệ",
     "với",
+    "đối với",
+    "của",
     "và",
     "phấn đấu",
     "đến nay",
@@ -211,6 +221,13 @@ _CONNECTORS = (
     "trong năm",
     "tổng cộng",
     "cho",
+    "ở mức",
+    "xuống còn",
+    "xuống",
+    "ít nhất",
+    "tối thiểu",
+    "tối đa",
+    "không quá",
     ":",
     ",",
     "-",
@@ -221,15 +238,22 @@ _CONNECTOR_TAIL = re.compile(
 )
 _PERIOD_PHRASE = re.compile(
     r"(?:giai đoạn|nhiệm kỳ|năm học)?\s*(?:19|20)\d{2}\s*[-–—]\s*(?:19|20)\d{2}"
-    r"|(?:đến\s+(?:hết\s+)?|trong\s+|của\s+|cuối\s+)?năm\s+(?:19|20)\d{2}"
+    r"|(?:giai đoạn\s+)?(?:đến\s+(?:hết\s+)?|trong\s+|của\s+|cuối\s+)?năm\s+(?:19|20)\d{2}"
     r"|tính\s+đến\s+ngày\s+\S+",
     re.IGNORECASE,
 )
+# Words that open a clause without naming what it measures: list marks, discourse links ("Bên cạnh đó",
+# "Tính đến nay"), a whole-area subject ("Toàn huyện"), hedges and prepositions left from the previous figure.
 _LEADING = re.compile(
-    r"^(?:[\s.,:\-–+*]|\d+(?:\.\d+)*\.|[a-zđ]\)"
-    r"|(?:trong đó|phấn đấu|ước|ứơc|và|còn|riêng|với|(?:đến(?: hết)? |trong )?năm \d{4})(?![^\W\d_]))+\s*",
+    r"^(?:[\s.,:;\-–+*]|\d+(?:\.\d+)*\.|[a-zđ]\)"
+    r"|(?:bên cạnh đó|ngoài ra|đồng thời|qua đó|tính đến nay|tính đến thời điểm hiện (?:tại|nay)|đến nay|"
+    r"hiện nay|hiện|trong năm qua|năm qua|trong năm|đến cuối năm|cuối năm|kết quả|nâng|tất cả|"
+    r"toàn (?:huyện|tỉnh|thị xã|thành phố|xã|thị trấn)|trong đó|phấn đấu|phần đầu|ước|ứơc|và|còn|riêng|với|"
+    r"trên|của|có|gồm|là|đạt|(?:đến(?: hết)? |trong )?năm \d{4})(?![^\W\d_]))+\s*",
     re.IGNORECASE,
 )
+# A subject before the aspect marker of its verb ("UBND huyện đã phê duyệt …"): the actor, not the indicator.
+_SUBJECT = re.compile(r"^(?:[^\W\d_]+\s+){1,8}?(?:đã|đang|sẽ)\s+(?=[^\W\d_])", re.IGNORECASE)
 # Hedges and qualifiers that must not split a key ("ước", "khoảng", "đạt", "trên" …), folded, no diacritics.
 _KEY_DROP = frozenset(
     fold(w)
@@ -263,25 +287,58 @@ _KEY_DROP = frozenset(
         "còn",
         "chiếm",
         "và",
+        "đã",
+        "đang",
+        "sẽ",
     )
 )
 _NOT_CONTENT = frozenset(
-    {"nq", "kh", "so", "với", "cùng", "kỳ", "trong", "đó", "tăng", "giảm", "kế", "hoạch", "dự", "toán"}
+    {
+        "nq",
+        "kh",
+        "so",
+        "với",
+        "cùng",
+        "kỳ",
+        "trong",
+        "đó",
+        "tăng",
+        "giảm",
+        "kế",
+        "hoạch",
+        "dự",
+        "toán",
+        "vượt",
+    }
+)
+# Words that head a phrase without saying what it measures: "tỷ lệ 0,79%", "Kết quả còn 233 hộ", "Toàn huyện có …".
+_GENERIC = frozenset(
+    fold(w)
+    for w in ("tỷ", "lệ", "kết", "quả", "tổng", "số", "lượng", "toàn", "gồm", "tất", "cả", "của", "nâng")
+)
+# Nouns that head an indicator phrase ("Tỷ lệ …", "Tổng thu …", "Giá trị …"): such a phrase names its figure by
+# itself, while a short verb phrase ("Kết nạp 100 đảng viên mới") needs the words after the figure.
+_MEASURE_HEAD = re.compile(
+    r"^(?:tỷ lệ|tỷ trọng|tỉ lệ|số|tổng|giá trị|diện tích|sản lượng|năng suất|thu|chi|vốn|doanh thu|lợi nhuận|"
+    r"kim ngạch|mức|tốc độ|thu nhập|dân số|lượng|chỉ số|cơ cấu|đàn|độ)(?![^\W\d_])",
+    re.IGNORECASE,
 )
 _LOCAL = re.compile(
     r"trên\s+địa\s+bàn(?:\s+(?:huyện|tỉnh|thị\s+xã|thành\s+phố|xã|thị\s+trấn))?", re.IGNORECASE
 )
 _ESTIMATE = re.compile(r"(?<![^\W\d_])(?:ước|ứơc|dự\s+kiến)(?![^\W\d_])", re.IGNORECASE)
 _TARGET = re.compile(
-    r"(?<![^\W\d_])(?:phấn\s+đấu|mục\s+tiêu|kế\s+hoạch(?:\s+năm\s+\d{4})?\s+(?:là|giao)|chỉ\s+tiêu\s+(?:là|giao|đề\s+ra)"
-    r"|nghị\s+quyết\s+đề\s+ra)(?![^\W\d_])",
+    r"(?<![^\W\d_])(?:phấn\s+đấu|phần\s+đầu|mục\s+tiêu(?!\s+quốc\s+gia)|kế\s+hoạch(?:\s+năm\s+\d{4})?\s+(?:là|giao)"
+    r"|chỉ\s+tiêu\s+(?:là|giao|đề\s+ra)|nghị\s+quyết\s+đề\s+ra)(?![^\W\d_])",
     re.IGNORECASE,
 )
 # The plan's figure written beside the result: "tăng 16,02% (NQ 12%)", "(KH: 500 ha)", "(chỉ tiêu 95%)".
 _PLAN_BEFORE = re.compile(r"(?:\b(?:NQ|KH)|(?i:nghị\s+quyết|kế\s+hoạch|chỉ\s+tiêu))\s*:?\s*$")
 _TARGET_SECTION = re.compile(r"phương\s+hướng|mục\s+tiêu|nhiệm\s+vụ|kế\s+hoạch", re.IGNORECASE)
-_RESULT_SECTION = re.compile(r"kết\s+quả|đánh\s+giá|tình\s+hình|thực\s+hiện", re.IGNORECASE)
+_RESULT_SECTION = re.compile(r"kết\s+quả|đánh\s+giá|tình\s+hình|thực\s+hiện|kiểm\s+điểm", re.IGNORECASE)
 _RESULT_WORDS = re.compile(r"(?<![^\W\d_])(?:thực\s+hiện|đạt\s+được|đã|ước)(?![^\W\d_])", re.IGNORECASE)
+# Documents that set targets for their own period (a resolution, a plan, a programme).
+_PLANNING_TYPES = frozenset({"nghị quyết", "kế hoạch", "chương trình"})
 
 
 @dataclass(frozen=True)
@@ -293,6 +350,19 @@ class _Figure:
     value: IndicatorValue
     unit: str
     bound: Bound | None
+    unit_start: int = 0  # where the unit as written starts (== end when there is none)
+
+
+@dataclass(frozen=True)
+class _Carried:
+    """What a statement may take from the ones before it when its own words name nothing.
+
+    ``inherited``: the indicator of the figure a bracket follows ("2.960 tỷ đồng (tăng 10,57%)");
+    ``lead_in``: the words of a preceding statement without figures ("rà soát hộ nghèo, hộ cận nghèo. Kết quả
+    còn 233 hộ"; "tổng giá trị sản xuất (theo giá so sánh 2010) đạt 8.839,9 tỷ đồng")."""
+
+    inherited: str = ""
+    lead_in: str = ""
 
 
 def extract_indicators(
@@ -307,10 +377,39 @@ def extract_indicators(
     """
     text = unicodedata.normalize("NFC", text)
     records: list[IndicatorRecord] = []
-    for sentence_start, sentence_end in _sentences(text):
-        inherited = _bracket_inherits(text, sentence_start, records[-1] if records else None)
-        records.extend(_sentence_records(text, sentence_start, sentence_end, sections, metadata, inherited))
+    lead_in = ""
+    for start, end in _sentences(text):
+        carried = _Carried(_bracket_inherits(text, start, records[-1] if records else None), lead_in)
+        found = _sentence_records(text, start, end, sections, metadata, carried)
+        records.extend(found)
+        lead_in = _next_lead_in(text, start, end, lead_in, bool(found))
     return records
+
+
+def _next_lead_in(text: str, start: int, end: int, lead_in: str, had_records: bool) -> str:
+    """The lead-in the next statement may take: a statement without figures that names something, kept
+    over a bracketed aside; forgotten at a line break or after a statement with figures."""
+    if had_records:
+        return ""
+    if start > 0 and text[start - 1] == "(" and end < len(text) and text[end] == ")":
+        return lead_in
+    phrase, _ = _trimmed(text, start, end)
+    if not _names(phrase):
+        return lead_in if not re.search(r"\n", text[start:end]) else ""
+    return phrase if len(phrase.split()) <= 14 else ""
+
+
+def _lead_in_applies(text: str, start: int, end: int, lead_in: str) -> bool:
+    """A lead-in carries over a semicolon or a bracket; over a full stop only into a statement that points
+    back at it ("Kết quả …", "Trong đó …", "Qua đó …"); never over a line break."""
+    if not lead_in or start == 0:
+        return False
+    boundary = text[start - 1]
+    if boundary == "\n":
+        return False
+    if boundary in ";()":
+        return True
+    return bool(re.match(r"\s*(?:kết quả|trong đó|qua đó)(?![^\W\d_])", text[start:end], re.IGNORECASE))
 
 
 def _bracket_inherits(text: str, start: int, last: IndicatorRecord | None) -> str:
@@ -350,7 +449,12 @@ def _figures(text: str, start: int, end: int) -> list[_Figure]:
             continue
         value, unit = parsed
         fig_end = unit_match.end() if unit_match else m_end
+        money = _SCALED_MONEY_AFTER.match(text, m_end, end) if mention.kind == "ratio" and not unit else None
+        if money is not None:
+            scale = money.group(1).lower()
+            unit, fig_end = f"{scale} {money.group(2).lower()}", money.end()
         previous = figures[-1] if figures else None
+        unit_start = m_end + (len(text[m_end:fig_end]) - len(text[m_end:fig_end].lstrip()))
         if (
             previous is not None
             and isinstance(previous.value, float)
@@ -358,9 +462,12 @@ def _figures(text: str, start: int, end: int) -> list[_Figure]:
             and (previous.unit in ("", unit))
             and _DASH.fullmatch(text[previous.end : m_start])
         ):
-            figures[-1] = _Figure(previous.start, fig_end, Range(previous.value, value), unit, previous.bound)
+            figures[-1] = _Figure(
+                previous.start, fig_end, Range(previous.value, value), unit, previous.bound, unit_start
+            )
             continue
-        figures.append(_Figure(m_start, fig_end, value, unit, _bound(text, start, m_start, fig_end, end)))
+        bound = _bound(text, start, m_start, fig_end, end)
+        figures.append(_Figure(m_start, fig_end, value, unit, bound, unit_start))
     # A figure without a unit (a bare count, a map scale "1/500") is no statement of an indicator.
     return [f for f in figures if f.unit]
 
@@ -403,7 +510,9 @@ def _parse_value(
 def _bound(text: str, start: int, value_start: int, value_end: int, end: int) -> Bound | None:
     """Whether the figure is a bound: "trên 90%", "dưới 2%", "từ 98%" (alone), "5% trở lên"."""
     before = fold(text[max(start, value_start - 12) : value_start])
-    if re.search(r"trở\s+lên", text[value_end:end][:40]) or re.search(r"(?:^|\s)(?:tối thiểu)$", before):
+    if re.search(r"trở\s+lên", text[value_end:end][:40]) or re.search(
+        r"(?:^|\s)(?:tối thiểu|ít nhất)$", before
+    ):
         return "at_least"
     if re.search(r"(?:^|\s)trên$", before):
         return "above"
@@ -420,32 +529,50 @@ def _sentence_records(
     end: int,
     sections: Sequence[Section],
     metadata: DocumentMetadata | None,
-    inherited: str = "",
+    carried: _Carried = _Carried(),
 ) -> list[IndicatorRecord]:
-    """The records of one statement; a figure without its own indicator phrase inherits the previous one
-    (or ``inherited``, the indicator of the figure a bracketed statement follows)."""
+    """The records of one statement; a figure whose own words name nothing inherits the previous figure's
+    indicator (or what ``carried`` brings from the statements before)."""
     records: list[IndicatorRecord] = []
-    cursor = start
-    indicator, indicator_start = inherited, start
+    cursor, free = start, True
+    indicator, indicator_start = carried.inherited, start
+    lead_in = carried.lead_in if _lead_in_applies(text, start, end, carried.lead_in) else ""
+    topic, topic_end = _topic(text, start, end)
     sentence_start, sentence_end = _full_sentence(text, start, end)
-    for figure in _figures(text, start, end):
+    previous: _Figure | None = None
+    figures = _figures(text, start, end)
+    for index, figure in enumerate(figures):
+        next_start = figures[index + 1].start if index + 1 < len(figures) else end
         tail_end = _tail_end(text, figure, end)
-        kind = _kind(text, start, figure, end, sections, metadata)
-        phrase, phrase_start = _indicator_phrase(
-            text, _after_continuation(text, cursor, figure.start, start), figure.start
-        )
+        clause_start = previous.end if previous else start
+        kind = _kind(text, start, clause_start, figure, end, sections, metadata, previous)
+        region = max(cursor if free else _after_continuation(text, cursor, figure.start, start), topic_end)
+        phrase, phrase_start, phrase_end = _figure_phrase(text, region, figure, tail_end, end, next_start)
         # "…, đạt 102,8% kế hoạch", "…, tăng 3% so cùng kỳ": a rate right after a comma is of the previous figure.
         own_clause = text[start : figure.start].rsplit(",", 1)[-1]
-        if (
-            kind in ("growth", "share_of_plan")
-            and indicator
-            and (records or inherited)
-            and not _content(own_clause)
-        ):
+        if kind in ("growth", "share_of_plan") and indicator and not _names(own_clause):
             phrase = ""
+        # A name that is only the previous figure's unit ("Hiện có 41 Tổ hợp tác và 28 Hợp tác xã") is not
+        # this figure's unless the units agree.
+        unit_named = previous is not None and fold(indicator) == fold(
+            text[previous.unit_start : previous.end]
+        )
+        run_on = (
+            previous is not None and not free and not re.search(r"[,:;]|\svà\s", text[cursor : figure.start])
+        )
+        other_unit = previous is not None and previous.unit != figure.unit and not figure.unit.startswith("%")
+        inherits = (
+            indicator and _enumerated(text, region, figure) and not ((unit_named or run_on) and other_unit)
+        )
+        if not phrase and topic and region <= topic_end:
+            phrase, phrase_start = topic, figure.start
+        elif not phrase and not inherits:
+            phrase, phrase_start = _fallback_phrase(text, region, figure, lead_in, topic), figure.start
+        elif phrase:
+            phrase = _qualified(text, start, phrase, topic if region == topic_end else "", indicator)
         if phrase:
             indicator, indicator_start = phrase, phrase_start
-        cursor = tail_end
+        cursor, free, previous = max(tail_end, phrase_end), phrase_end > figure.end, figure
         if not indicator:
             continue
         section = _section_at(sections, figure.start)
@@ -456,10 +583,10 @@ def _sentence_records(
                 value_text=text[figure.start : figure.end],
                 value=figure.value,
                 unit=figure.unit,
-                period=_period(text, start, figure.end, section, sections, metadata),
+                period=_period(text, start, figure.end, section, metadata, kind),
                 kind=kind,
-                start=indicator_start if phrase else figure.start,
-                end=figure.end,
+                start=min(indicator_start, figure.start) if phrase else figure.start,
+                end=max(figure.end, phrase_end) if phrase else figure.end,
                 value_start=figure.start,
                 value_end=figure.end,
                 section_id=section.id if section else None,
@@ -469,6 +596,45 @@ def _sentence_records(
             )
         )
     return records
+
+
+def _enumerated(text: str, region: int, figure: _Figure) -> bool:
+    """Whether a figure whose own words name nothing is of the previous figure's indicator: a percentage
+    ("…, đạt tỷ lệ 91,86%", "…, vượt 0,07% chỉ tiêu"), or a count with nothing but list punctuation before it
+    ("khởi tố 08 vụ, 08 bị can"); not a count in a clause of its own ("…, nâng toàn huyện có 17 hợp tác xã")."""
+    between = text[region : figure.start]
+    if figure.unit.startswith("%"):
+        return not _names(between)
+    return not between.strip(" ,;:-–")
+
+
+def _fallback_phrase(text: str, region: int, figure: _Figure, lead_in: str, topic: str) -> str:
+    """The name of a figure whose own words name nothing ("Kết quả còn 233 hộ", "Toàn huyện có 44,85 ha",
+    "toàn huyện hiện có 187 doanh nghiệp"): the lead-in from the statement before, else the statement's topic,
+    else a counting word with the unit ("tổng số 2.291 hộ") or the counted unit itself."""
+    if lead_in:
+        return lead_in
+    if topic:
+        return topic
+    if not _counted(figure.unit):
+        return ""
+    counting = re.search(r"(?:tổng số|số lượng|số)\s*$", text[region : figure.start], re.IGNORECASE)
+    written = text[figure.unit_start : figure.end]
+    return f"{counting.group(0).strip()} {written}" if counting else written
+
+
+def _qualified(text: str, start: int, phrase: str, topic: str, previous: str) -> str:
+    """A phrase that names only a part or a group ("Mẫu giáo 88%", "trong đó bảo hiểm xã hội tự nguyện đạt 5%")
+    is qualified by the indicator it breaks down: the statement's topic ("Tỷ lệ học sinh trong độ tuổi đi
+    học: Mẫu giáo 88%") or, after "trong đó", the previous figure's indicator."""
+    if _MEASURE_HEAD.match(phrase):
+        return phrase
+    if topic and _MEASURE_HEAD.match(topic):
+        return f"{topic}: {phrase}"
+    own = text[start:].lstrip(" ,(-–")
+    if previous and _MEASURE_HEAD.match(previous) and re.match(r"trong\s+đó(?![^\W\d_])", own, re.IGNORECASE):
+        return f"{previous}: {phrase}"
+    return phrase
 
 
 _SENTENCE_END = re.compile(r"[.!?](?=\s|$|[A-ZĐÀ-Ỵ])|\n")
@@ -482,14 +648,24 @@ def _full_sentence(text: str, start: int, end: int, limit: int = 600) -> tuple[i
     before = [m.end() for m in _SENTENCE_END.finditer(text, low, start)]
     sentence_start = before[-1] if before else low
     after = _SENTENCE_END.search(text, end, min(len(text), end + limit))
-    sentence_end = (
-        after.end()
-        if after and after.group() != "\n"
-        else (after.start() if after else min(len(text), end + limit))
-    )
+    if after is None:
+        sentence_end = min(len(text), end + limit)
+    else:
+        sentence_end = after.end() if after.group() != "\n" else after.start()
     while sentence_start < start and text[sentence_start].isspace():
         sentence_start += 1
     return sentence_start, sentence_end
+
+
+def _topic(text: str, start: int, end: int) -> tuple[str, int]:
+    """The topic a statement opens with before a colon ("Thủy sản: Có 753 lượt …", "Tình hình sâu đầu đen hại
+    dừa: Toàn huyện có 44,85 ha …") and where the words after it start; ("", start) without one. A figure
+    whose own words name nothing is of that topic."""
+    colon = text.find(":", start, end)
+    if colon < 0 or _figures(text, start, colon):
+        return "", start
+    phrase, _ = _trimmed(text, start, colon)
+    return (phrase if _names(phrase) else ""), colon + 1
 
 
 def _after_continuation(text: str, cursor: int, value_start: int, sentence_start: int) -> int:
@@ -514,36 +690,222 @@ def _tail_end(text: str, figure: _Figure, end: int) -> int:
     return figure.end
 
 
-def _indicator_phrase(text: str, start: int, value_start: int) -> tuple[str, int]:
-    """The indicator phrase written between ``start`` and the figure, connectors and periods trimmed."""
-    raw = text[start:value_start]
+def _figure_phrase(
+    text: str, start: int, figure: _Figure, tail_end: int, end: int, next_start: int
+) -> tuple[str, int, int]:
+    """The indicator phrase of a figure, where it starts and where it ends (the figure's end unless the phrase
+    follows the figure), or ("", start, figure.end) when its words name nothing.
+
+    The phrase is written before the figure ("Tỷ lệ hộ nghèo dưới 2%"), after it when the words before name
+    nothing ("100% xã đạt chuẩn …", "có 19 hộ nghèo thuộc diện …"), or both when a short verb phrase before a
+    count or a percentage needs its object ("Kết nạp 120 đảng viên mới", "Giải quyết trên 95% đơn thư …")."""
+    before, before_start, governing = _phrase_before(text, start, figure.start)
+    named_before = _names(before)
+    after, after_end = _phrase_after(text, figure, tail_end, end, next_start, alone=not named_before)
+    counted = _counted(figure.unit)
+    if not named_before:
+        if _names(after, figure.unit):
+            return after, figure.start, after_end
+        if governing and _names(governing):
+            return governing, start, figure.end
+        return "", start, figure.end
+    percent_or_count = counted or figure.unit.startswith("%")
+    if after and percent_or_count and _names(after, figure.unit):
+        # "Đảng bộ Huyện có 37 cơ sở đảng": what has the figure is its subject; the figure names itself.
+        if re.search(r"(?<![^\W\d_])có\s*$", text[before_start + len(before) : figure.start], re.IGNORECASE):
+            return after, figure.start, after_end
+        if _short_action(before):
+            return f"{before} {after}", before_start, after_end
+    return before, before_start, figure.end
+
+
+def _phrase_before(text: str, start: int, value_start: int) -> tuple[str, int, str]:
+    """The phrase written between ``start`` and the figure, and, when an enumeration runs before the figure
+    ("kiểm tra 173 tổ chức đảng và 211 đảng viên"), the words before its first member (what governs both)."""
+    separated = [
+        m
+        for m in extract_numbers(text[start:value_start])
+        if m.kind in ("quantity", "ratio")
+        and not _is_year(m, text[max(0, start + m.start - 15) : start + m.start])
+        and re.search(r"[,;]|\svà\s", text[start + m.end : value_start])
+    ]
+    governing = ""
+    if separated:
+        last = separated[-1]
+        boundary = re.search(r"[,;]|\svà\s", text[start + last.end : value_start])
+        assert boundary is not None
+        governing, _ = _trimmed(text, start, start + separated[0].start)
+        start = start + last.end + boundary.end()
+    phrase, phrase_start = _trimmed(text, start, value_start)
+    return phrase, phrase_start, governing
+
+
+_AFTER_STOP = re.compile(r"[;:()\n]|(?<![^\W\d_])(?:để|nhằm)(?![^\W\d_])", re.IGNORECASE)
+_AFTER_CUT = re.compile(r"\s(?:trên|với|của|đạt|tăng|giảm|là|chiếm|có|gồm|được|làm|vượt|so)\s", re.IGNORECASE)
+_PREPOSITION_TAIL = re.compile(
+    r"\s(?:ở|tại|trong|theo|thuộc|về|của|cho|với|trên|dưới|đối với)$", re.IGNORECASE
+)
+# Words that open a new clause after a comma ("…, cho cam kết khắc phục"), so the comma ends the phrase.
+_CLAUSE_OPENER = re.compile(
+    r",\s*(?:cho|để|nhằm|góp phần|đồng thời|tạo|nâng|phấn đấu|trong đó|đạt|tăng|giảm|chiếm|với|vượt|so|"
+    r"bình quân|hiện|đến|đang|đã|được)(?![^\W\d_])",
+    re.IGNORECASE,
+)
+# A clause that starts with a place or group noun continues a list ("xã, thị trấn đạt chuẩn …").
+_LIST_ITEM = re.compile(
+    r"\s*(?:" + "|".join(re.escape(u) for u in _UNITS) + r"|thị trấn|phường|khóm|đơn vị|tổ chức|cơ quan)"
+    r"(?![^\W\d_])",
+    re.IGNORECASE,
+)
+
+
+def _phrase_after(
+    text: str, figure: _Figure, tail_end: int, end: int, next_start: int, alone: bool
+) -> tuple[str, int]:
+    """The words after a figure that name what it counts or what its percentage is of ("100% xã đạt chuẩn nông
+    thôn mới nâng cao", "19 hộ nghèo thuộc diện …"), with the unit when the unit is a counted noun, and where
+    they end; ("", figure.end) when a plan or comparison follows."""
+    if tail_end != figure.end or re.match(r"\s*(?:so|và|hoặc)(?![^\W\d_])", text[figure.end : end]):
+        return "", figure.end
+    next_start = min(next_start, _next_number(text, figure.end, end))
+    stop = _AFTER_STOP.search(text, figure.end, min(end, next_start))
+    used = stop.start() if stop else min(end, next_start)
+    opener = _CLAUSE_OPENER.search(text, figure.end, used)
+    if opener is not None:
+        used = opener.start()
+    elif next_start < end and stop is None:
+        used = _own_words_end(text, figure.end, used, alone)
+    words = re.sub(r"(?<![^\W\d_])trở\s+lên(?![^\W\d_])", " ", text[figure.end : used])
+    phrase = " ".join(words.split()).rstrip(" ,-–")
+    while phrase != (trimmed := _PREPOSITION_TAIL.sub("", _trim_tail(phrase)).rstrip(" ,-–")):
+        phrase = trimmed
+    if not phrase or len(phrase.split()) > 14:
+        return "", figure.end
+    if _counted(figure.unit):
+        unit = text[figure.unit_start : figure.end]
+        phrase = unit + ("" if phrase.startswith(",") else " ") + phrase
+    return phrase.strip(" ,"), figure.end + len(text[figure.end : used].rstrip(" ,"))
+
+
+def _next_number(text: str, start: int, end: int) -> int:
+    """Where a number that starts another statement follows a figure: after "/" ("44,85 ha/95 hộ") or after a
+    comma ("70/70 tuyến kênh, chiều dài 61.163m"); a number inside a phrase ("ở 03 bậc học") does not."""
+    for match in re.finditer(r"(?<![\w-])\d", text[start:end]):
+        before = text[start : start + match.start()]
+        if re.search(r"(?:năm|giai đoạn|ngày|tháng)\s*$", before, re.IGNORECASE):
+            continue
+        if before.endswith("/") or "," in before:
+            return start + match.start() - (1 if before.endswith("/") else 0)
+    return end
+
+
+def _own_words_end(text: str, start: int, next_start: int, alone: bool) -> int:
+    """Where the words after a figure stop being its own when another figure follows: at a comma or "và"
+    right before the next figure ("100% cơ quan, đơn vị và 11/11 xã"); else at the last comma that opens a
+    clause ("600 lượt hộ, đưa gia súc vào lò … được 18.808 con"; a comma before a list item such as ", hội
+    viên" does not); else at the last preposition or verb ("… các loại trên diện tích 153,26 ha"); else the
+    words are the next figure's, unless this figure has nothing else to name it (``alone``: "Có 753 lượt
+    hộ thả nuôi 11.682.000 con giống")."""
+    words = text[start:next_start]
+    coordinated = re.search(r"(?:,|\svà)\s*$", words)
+    if coordinated:
+        return start + coordinated.start()
+    rest = _CONNECTOR_TAIL.sub("", words.rstrip())
+    for comma in reversed([m.start() for m in re.finditer(",", rest)]):
+        if not _LIST_ITEM.match(rest, comma + 1):
+            return start + comma
+    cuts = list(_AFTER_CUT.finditer(rest))
+    if cuts:
+        return start + cuts[-1].start()
+    return start + len(rest) if alone else start
+
+
+def _counted(unit: str) -> bool:
+    """Whether a unit names what is counted ("hộ", "đảng viên", "giường bệnh/vạn dân") rather than measuring an
+    amount ("tỷ đồng", "ha", "%")."""
+    return unit.split("/")[0].split(" ")[-1] not in _MEASURE_UNITS
+
+
+def _short_action(phrase: str) -> bool:
+    """A short verb phrase ("Kết nạp", "Giải quyết", "nạo vét") rather than a noun that heads an indicator."""
+    return len(phrase.split()) <= 3 and not _MEASURE_HEAD.match(phrase)
+
+
+def _trimmed(text: str, start: int, end: int) -> tuple[str, int]:
+    """text[start:end] as an indicator phrase: after a colon that opens it, without the connectors and
+    periods at its end, the discourse words and the subject at its start, and cut to its last clause when a
+    narrative sentence runs long. Returns the phrase and where it starts."""
+    raw = text[start:end]
     if ":" in raw:
         head, _, after = raw.rpartition(":")
         if _content(after):
             start += len(head) + 1
             raw = after
-        elif ":" in head:
-            start += head.rfind(":") + 1
-            raw = raw[head.rfind(":") + 1 :]
     phrase = raw
-    while True:
-        trimmed = _CONNECTOR_TAIL.sub("", phrase.rstrip(" \t:,-–—"))
-        trimmed = re.sub(r"\s*(?:" + _PERIOD_PHRASE.pattern + r")\s*$", "", trimmed, flags=re.IGNORECASE)
-        if trimmed == phrase:
-            break
+    while phrase != (trimmed := _trim_tail(phrase)):
         phrase = trimmed
-    lead = _LEADING.match(phrase)
-    offset = lead.end() if lead else 0
-    phrase = phrase[offset:].strip()
+    offset = _lead_length(phrase)
+    phrase = phrase[offset:]
+    subject = _SUBJECT.match(phrase)
+    if subject and _content(phrase[subject.end() :]):
+        offset += subject.end()
+        phrase = phrase[subject.end() :]
+    clipped = _last_clause(phrase)
+    offset += len(phrase) - len(clipped)
+    phrase = clipped.strip()
     if not _content(phrase):
         return "", start
     return phrase, start + offset + (len(raw[offset:]) - len(raw[offset:].lstrip()))
+
+
+def _trim_tail(phrase: str) -> str:
+    """``phrase`` without one connector or period at its end ("… ước thực hiện năm 2025 là" → "… ước thực hiện
+    năm 2025")."""
+    trimmed = _CONNECTOR_TAIL.sub("", phrase.rstrip(" \t:,-–—"))
+    return re.sub(r"\s*(?:" + _PERIOD_PHRASE.pattern + r")\s*$", "", trimmed, flags=re.IGNORECASE)
+
+
+def _lead_length(phrase: str) -> int:
+    """How many characters of discourse words, list marks and leftover prepositions open ``phrase``."""
+    offset = 0
+    while True:
+        lead = _LEADING.match(phrase, offset)
+        if not lead or lead.end() == offset:
+            return offset
+        offset = lead.end()
+
+
+def _last_clause(phrase: str, limit: int = 9) -> str:
+    """A narrative sentence runs several clauses before its figure ("Công tác đào tạo nghề … luôn được quan
+    tâm, số người có việc làm tăng thêm 24.484 lượt"): past ``limit`` words the figure's phrase is its last
+    clause that names something. A phrase headed by an indicator noun ("Tỷ lệ trường học các cấp đạt chuẩn
+    kiểm định chất lượng giáo dục, đạt chuẩn quốc gia") is kept whole up to twice the limit."""
+    words = len(phrase.split())
+    if words <= limit or (_MEASURE_HEAD.match(phrase.lstrip()) and words <= 2 * limit):
+        return phrase
+    for match in reversed(list(re.finditer(r",\s*|\svà\s+", phrase))):
+        clause = phrase[match.end() :]
+        clause = clause[_lead_length(clause) :]
+        if _names(clause) and len(clause.split()) >= 3 and not _LIST_ITEM.match(clause):
+            return clause
+    return phrase
 
 
 def _content(phrase: str) -> bool:
     """Whether a phrase has a word that is not a hedge, connector or period (i.e. it names something)."""
     words = re.findall(r"[^\W\d_]+", fold(_PERIOD_PHRASE.sub(" ", phrase)))
     return any(w not in _KEY_DROP and w not in _NOT_CONTENT for w in words)
+
+
+def _names(phrase: str, unit: str = "") -> bool:
+    """Whether a phrase names what a figure measures: a content word other than the generic heads ("tỷ lệ",
+    "kết quả", "toàn huyện") and the figure's own unit ("hộ" alone names nothing)."""
+    unit_words = set(fold(unit.split("/")[0]).split())
+    words = re.findall(r"[^\W\d_]+", fold(_PERIOD_PHRASE.sub(" ", phrase)))
+    return any(
+        w not in _KEY_DROP and w not in _NOT_CONTENT and w not in _GENERIC and w not in unit_words
+        for w in words
+    )
 
 
 def indicator_key(indicator: str) -> str:
@@ -558,38 +920,74 @@ def indicator_key(indicator: str) -> str:
 def _kind(
     text: str,
     start: int,
+    clause_start: int,
     figure: _Figure,
     end: int,
     sections: Sequence[Section],
     metadata: DocumentMetadata | None = None,
+    previous: _Figure | None = None,
 ) -> IndicatorKind:
     """Share of plan ("đạt 99,35% kế hoạch năm"), growth ("tăng 10,28% so với năm 2020", "tăng bình
-    quân hằng năm là 4,22%"), target ("phấn đấu", "chỉ tiêu … giao", a section of orientations), estimate
-    ("ước"), else result."""
-    percent = figure.unit.startswith("%")
-    if percent and _PLAN_AFTER.match(text, figure.end, end):
-        return "share_of_plan"
+    quân hằng năm là 4,22%", "vượt 20% so nghị quyết"), target ("phấn đấu", "chỉ tiêu … giao", a section of
+    orientations, a resolution), estimate ("ước" in the figure's own clause), else result.
+
+    Growth and share of plan are a result's change or fulfilment: the same rate set as a goal ("phấn đấu tăng
+    8-11%/năm", "tăng bình quân hằng năm: 13% - 15%" under "Mục tiêu chủ yếu") is a target. A target verb
+    counts when it opens the statement or stands in the figure's clause, not when a narrative mentions one."""
     before = text[start : figure.start]
-    # The connector words right before the figure (after the last comma): "tăng", "giảm", "tăng bình quân …".
-    near = fold(before.rsplit(",", 1)[-1]).rstrip(" :-–—")
-    connector = _connector_words(near)
-    growth_words = re.search(r"(?:^|\s)(?:tăng|giảm)(?:\s|$)", connector) and not re.search(
-        r"giảm còn|tăng lên", connector
-    )
-    if percent and (_GROWTH_AFTER.match(text, figure.end, end) or growth_words):
-        return "growth"
-    if _TARGET.search(before) or _PLAN_BEFORE.search(before):
+    clause = before.rsplit(",", 1)[-1]
+    target_words = bool(_TARGET.search(clause) or _TARGET.match(before.lstrip(" -–+*")))
+    planned = target_words or _in_target_context(figure, sections, metadata)
+    measured = _measured_kind(text, before, figure, end, previous)
+    if measured is not None:
+        return "target" if planned and not _RESULT_WORDS.search(before) else measured
+    if target_words or _PLAN_BEFORE.search(before):
         return "target"
-    if _ESTIMATE.search(before):
+    if _ESTIMATE.search(text[clause_start : figure.start]):
         return "estimate"
     if _RESULT_WORDS.search(before):
         return "result"
+    return "target" if planned else "result"
+
+
+def _measured_kind(
+    text: str, before: str, figure: _Figure, end: int, previous: _Figure | None
+) -> IndicatorKind | None:
+    """ "share_of_plan" or "growth" when a percentage is written as the fulfilment of a plan or as a change:
+    an excess ("vượt 0,07% chỉ tiêu") is a change, and a bare "đạt x%" right after an amount of the same
+    statement ("8.839,9 tỷ đồng, đạt 102,74%") is that amount's share of its plan."""
+    if not figure.unit.startswith("%"):
+        return None
+    # The connector words right before the figure (after the last comma): "tăng", "giảm", "tăng bình quân …".
+    near = fold(before.rsplit(",", 1)[-1]).rstrip(" :-–—")
+    connector = _connector_words(near)
+    if re.search(r"(?:^|\s)vượt(?:\s|$)", connector):
+        return "growth"
+    if _PLAN_AFTER.match(text, figure.end, end):
+        return "share_of_plan"
+    if _PLAN_BEFORE.search(before):
+        return None
+    growth_words = re.search(r"(?:^|\s)(?:tăng|giảm)(?:\s|$)", connector) and not re.search(
+        r"giảm còn|tăng lên|giảm xuống", connector
+    )
+    if _GROWTH_AFTER.match(text, figure.end, end) or growth_words:
+        return "growth"
+    amount = previous is not None and previous.unit.split()[-1] in _MEASURE_UNITS - {"%", "‰"}
+    if amount and near == "đạt" and not isinstance(previous.value if previous else None, Fraction):
+        return "share_of_plan"
+    return None
+
+
+def _in_target_context(
+    figure: _Figure, sections: Sequence[Section], metadata: DocumentMetadata | None
+) -> bool:
+    """Whether the figure stands under a heading of orientations or targets, or (no heading says either) in a
+    document that sets targets (a resolution or plan)."""
     section = _section_at(sections, figure.start)
     verdict = _target_section(section) if section is not None else None
     if verdict is None:
-        # A resolution (nghị quyết) sets targets: its figures are targets unless a heading says results.
-        verdict = metadata is not None and fold(metadata.doc_type or "") == "nghị quyết"
-    return "target" if verdict else "result"
+        verdict = metadata is not None and fold(metadata.doc_type or "") in _PLANNING_TYPES
+    return verdict
 
 
 def _target_section(section: Section) -> bool | None:
@@ -646,10 +1044,12 @@ def _period(
     start: int,
     figure_end: int,
     section: Section | None,
-    sections: Sequence[Section],
     metadata: DocumentMetadata | None,
+    kind: IndicatorKind,
 ) -> str | None:
-    """The period of the statement, else of the nearest section heading that names one, else the document's."""
+    """The period of the statement, else of the nearest section heading that names one, else the document's:
+    for a target under a heading of orientations in a report (which reports on its own period, as a term
+    report ends with the next term's targets) the period after it."""
     found = _period_in(text[start:figure_end])
     if found:
         return found
@@ -658,6 +1058,21 @@ def _period(
             found = _period_in(heading)
             if found:
                 return found
-    if metadata is not None:
-        return metadata.period or (str(metadata.year) if metadata.year else None)
-    return None
+    if metadata is None:
+        return None
+    period = metadata.period or (str(metadata.year) if metadata.year else None)
+    forward = section is not None and _target_section(section) is True
+    if kind == "target" and forward and period and fold(metadata.doc_type or "") not in _PLANNING_TYPES:
+        return _next_period(period)
+    return period
+
+
+def _next_period(period: str) -> str:
+    """The period after a report's: "2020-2025" → "2025-2030" (the next term), "2021" → "2022"."""
+    term = _TERM.fullmatch(period)
+    if term:
+        first, last = int(term.group(1)), int(term.group(2))
+        return f"{last}-{2 * last - first}"
+    if re.fullmatch(r"(?:19|20)\d{2}", period):
+        return str(int(period) + 1)
+    return period

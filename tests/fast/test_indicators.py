@@ -190,7 +190,10 @@ def test_records_of_a_real_term_report_with_results_and_targets() -> None:
     found = {(r.indicator, r.value, r.unit, r.kind) for r in records}
     assert ("Giá trị sản xuất công nghiệp", 7687.0, "tỷ đồng", "estimate") in found
     assert ("Giá trị sản xuất công nghiệp", 12.37, "%", "growth") in found
-    assert ("Giá trị sản xuất công nghiệp", Range(13.0, 15.0), "%", "growth") in found
+    # A growth rate set as a goal under "MỤC TIÊU CHỦ YẾU" is a target, for the next term.
+    assert ("Giá trị sản xuất công nghiệp", Range(13.0, 15.0), "%", "target") in found
+    planned = next(r for r in records if r.value == Range(13.0, 15.0))
+    assert planned.period == "2025-2030"
     assert ("Tổng thu NSNN", 10964.145, "tỷ đồng", "estimate") in found
     assert ("Tổng thu NSNN", 156.0, "%", "share_of_plan") in found
     assert ("Tỷ lệ hộ nghèo theo chuẩn nghèo đa chiều mới", 2.0, "%", "target") in found
