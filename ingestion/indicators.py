@@ -32,7 +32,7 @@ Bound = Literal["above", "below", "at_least"]
 
 # Bump when extraction changes what it finds: a store re-extracts every document's records from its stored
 # text when it opens for writing (no re-embedding), so improvements reach documents already ingested.
-EXTRACTOR_VERSION = "2"
+EXTRACTOR_VERSION = "3"
 
 
 @dataclass(frozen=True)
@@ -249,7 +249,8 @@ _LEADING = re.compile(
     r"|(?:bên cạnh đó|ngoài ra|đồng thời|qua đó|tính đến nay|tính đến thời điểm hiện (?:tại|nay)|đến nay|"
     r"hiện nay|hiện|trong năm qua|năm qua|trong năm|đến cuối năm|cuối năm|kết quả|nâng|tất cả|"
     r"toàn (?:huyện|tỉnh|thị xã|thành phố|xã|thị trấn)|trong đó|phấn đấu|phần đầu|ước|ứơc|và|còn|riêng|với|"
-    r"trên|của|có|gồm|là|đạt|(?:đến(?: hết)? |trong )?năm \d{4})(?![^\W\d_]))+\s*",
+    r"trên|của|có|gồm|là|đạt|(?:đến(?: hết)? |trong |cả )?(?:năm \d{4}|nhiệm kỳ|giai đoạn)|"
+    r"(?:đảm bảo|bảo đảm|duy trì|giữ vững)(?= tỷ lệ))(?![^\W\d_]))+\s*",
     re.IGNORECASE,
 )
 # A subject before the aspect marker of its verb ("UBND huyện đã phê duyệt …"): the actor, not the indicator.
@@ -319,8 +320,9 @@ _GENERIC = frozenset(
 # Nouns that head an indicator phrase ("Tỷ lệ …", "Tổng thu …", "Giá trị …"): such a phrase names its figure by
 # itself, while a short verb phrase ("Kết nạp 100 đảng viên mới") needs the words after the figure.
 _MEASURE_HEAD = re.compile(
-    r"^(?:tỷ lệ|tỷ trọng|tỉ lệ|số|tổng|giá trị|diện tích|sản lượng|năng suất|thu|chi|vốn|doanh thu|lợi nhuận|"
-    r"kim ngạch|mức|tốc độ|thu nhập|dân số|lượng|chỉ số|cơ cấu|đàn|độ)(?![^\W\d_])",
+    r"^(?:tỷ lệ|tỷ trọng|tỉ lệ|số|tổng|giá trị|diện tích|sản lượng|năng suất|thu(?!\s+(?:hoạch|hút|hồi|gom|nhận))|"
+    r"chi(?!\s+(?:trả|đạo|bộ))|vốn|doanh thu|lợi nhuận|kim ngạch|mức|tốc độ|thu nhập|dân số|lượng|chỉ số|cơ cấu|"
+    r"đàn|độ)(?![^\W\d_])",
     re.IGNORECASE,
 )
 _LOCAL = re.compile(
@@ -336,7 +338,10 @@ _TARGET = re.compile(
 _PLAN_BEFORE = re.compile(r"(?:\b(?:NQ|KH)|(?i:nghị\s+quyết|kế\s+hoạch|chỉ\s+tiêu))\s*:?\s*$")
 _TARGET_SECTION = re.compile(r"phương\s+hướng|mục\s+tiêu|nhiệm\s+vụ|kế\s+hoạch", re.IGNORECASE)
 _RESULT_SECTION = re.compile(r"kết\s+quả|đánh\s+giá|tình\s+hình|thực\s+hiện|kiểm\s+điểm", re.IGNORECASE)
-_RESULT_WORDS = re.compile(r"(?<![^\W\d_])(?:thực\s+hiện|đạt\s+được|đã|ước)(?![^\W\d_])", re.IGNORECASE)
+# Words that report what was done ("thực hiện được", "đã", "ước thực hiện"); a bare "thực hiện" also states a task.
+_RESULT_WORDS = re.compile(
+    r"(?<![^\W\d_])(?:thực\s+hiện\s+(?:được|đạt)|đạt\s+được|đã|ước)(?![^\W\d_])", re.IGNORECASE
+)
 # Documents that set targets for their own period (a resolution, a plan, a programme).
 _PLANNING_TYPES = frozenset({"nghị quyết", "kế hoạch", "chương trình"})
 
@@ -510,9 +515,8 @@ def _parse_value(
 def _bound(text: str, start: int, value_start: int, value_end: int, end: int) -> Bound | None:
     """Whether the figure is a bound: "trên 90%", "dưới 2%", "từ 98%" (alone), "5% trở lên"."""
     before = fold(text[max(start, value_start - 12) : value_start])
-    if re.search(r"trở\s+lên", text[value_end:end][:40]) or re.search(
-        r"(?:^|\s)(?:tối thiểu|ít nhất)$", before
-    ):
+    after = re.split(r"[,;]|\d", text[value_end:end], maxsplit=1)[0]
+    if re.search(r"trở\s+lên", after[:40]) or re.search(r"(?:^|\s)(?:tối thiểu|ít nhất)$", before):
         return "at_least"
     if re.search(r"(?:^|\s)trên$", before):
         return "above"
@@ -539,6 +543,8 @@ def _sentence_records(
     lead_in = carried.lead_in if _lead_in_applies(text, start, end, carried.lead_in) else ""
     topic, topic_end = _topic(text, start, end)
     sentence_start, sentence_end = _full_sentence(text, start, end)
+    # A bracketed aside ("(kinh tế trong nước: 4.706 tỷ đồng …)") is of the period its sentence names.
+    period_start = sentence_start if start > 0 and text[start - 1] == "(" else start
     previous: _Figure | None = None
     figures = _figures(text, start, end)
     for index, figure in enumerate(figures):
@@ -546,7 +552,13 @@ def _sentence_records(
         tail_end = _tail_end(text, figure, end)
         clause_start = previous.end if previous else start
         kind = _kind(text, start, clause_start, figure, end, sections, metadata, previous)
+        run_on = (
+            previous is not None and not free and not re.search(r"[,:;]|\svà\s", text[cursor : figure.start])
+        )
         region = max(cursor if free else _after_continuation(text, cursor, figure.start, start), topic_end)
+        # "05 vụ làm chết 03 người": run-on words before a figure of another unit are that figure's own.
+        if run_on and _counted(figure.unit) and previous is not None and previous.unit != figure.unit:
+            region = cursor
         phrase, phrase_start, phrase_end = _figure_phrase(text, region, figure, tail_end, end, next_start)
         # "…, đạt 102,8% kế hoạch", "…, tăng 3% so cùng kỳ": a rate right after a comma is of the previous figure.
         own_clause = text[start : figure.start].rsplit(",", 1)[-1]
@@ -557,9 +569,6 @@ def _sentence_records(
         unit_named = previous is not None and fold(indicator) == fold(
             text[previous.unit_start : previous.end]
         )
-        run_on = (
-            previous is not None and not free and not re.search(r"[,:;]|\svà\s", text[cursor : figure.start])
-        )
         other_unit = previous is not None and previous.unit != figure.unit and not figure.unit.startswith("%")
         inherits = (
             indicator and _enumerated(text, region, figure) and not ((unit_named or run_on) and other_unit)
@@ -569,7 +578,7 @@ def _sentence_records(
         elif not phrase and not inherits:
             phrase, phrase_start = _fallback_phrase(text, region, figure, lead_in, topic), figure.start
         elif phrase:
-            phrase = _qualified(text, start, phrase, topic if region == topic_end else "", indicator)
+            phrase = _qualified(text, start, phrase, phrase_start, topic, indicator)
         if phrase:
             indicator, indicator_start = phrase, phrase_start
         cursor, free, previous = max(tail_end, phrase_end), phrase_end > figure.end, figure
@@ -583,7 +592,7 @@ def _sentence_records(
                 value_text=text[figure.start : figure.end],
                 value=figure.value,
                 unit=figure.unit,
-                period=_period(text, start, figure.end, section, metadata, kind),
+                period=_period(text, period_start, figure.end, section, metadata, kind),
                 kind=kind,
                 start=min(indicator_start, figure.start) if phrase else figure.start,
                 end=max(figure.end, phrase_end) if phrase else figure.end,
@@ -623,7 +632,11 @@ def _fallback_phrase(text: str, region: int, figure: _Figure, lead_in: str, topi
     return f"{counting.group(0).strip()} {written}" if counting else written
 
 
-def _qualified(text: str, start: int, phrase: str, topic: str, previous: str) -> str:
+# "…, trong đó bảo hiểm xã hội tự nguyện đạt 5%", "…; riêng đoàn thanh niên đạt 50%": a part of the previous figure.
+_BREAKDOWN = re.compile(r"(?:^|[\s,(])(?:trong\s+đó|riêng)[\s,:]*(?:có\s+)?$", re.IGNORECASE)
+
+
+def _qualified(text: str, start: int, phrase: str, phrase_start: int, topic: str, previous: str) -> str:
     """A phrase that names only a part or a group ("Mẫu giáo 88%", "trong đó bảo hiểm xã hội tự nguyện đạt 5%")
     is qualified by the indicator it breaks down: the statement's topic ("Tỷ lệ học sinh trong độ tuổi đi
     học: Mẫu giáo 88%") or, after "trong đó", the previous figure's indicator."""
@@ -631,8 +644,7 @@ def _qualified(text: str, start: int, phrase: str, topic: str, previous: str) ->
         return phrase
     if topic and _MEASURE_HEAD.match(topic):
         return f"{topic}: {phrase}"
-    own = text[start:].lstrip(" ,(-–")
-    if previous and _MEASURE_HEAD.match(previous) and re.match(r"trong\s+đó(?![^\W\d_])", own, re.IGNORECASE):
+    if previous and _MEASURE_HEAD.match(previous) and _BREAKDOWN.search(text[start:phrase_start]):
         return f"{previous}: {phrase}"
     return phrase
 
@@ -662,6 +674,9 @@ def _topic(text: str, start: int, end: int) -> tuple[str, int]:
     dừa: Toàn huyện có 44,85 ha …") and where the words after it start; ("", start) without one. A figure
     whose own words name nothing is of that topic."""
     colon = text.find(":", start, end)
+    about = re.match(r"\s*[-–+*]?\s*về\s[^,:;]+,", text[start:end], re.IGNORECASE)
+    if about is not None and (colon < 0 or start + about.end() < colon):
+        colon = start + about.end() - 1
     if colon < 0 or _figures(text, start, colon):
         return "", start
     phrase, _ = _trimmed(text, start, colon)
@@ -670,15 +685,15 @@ def _topic(text: str, start: int, end: int) -> tuple[str, int]:
 
 def _after_continuation(text: str, cursor: int, value_start: int, sentence_start: int) -> int:
     """Where a new indicator phrase may start after a previous figure: words that run on from its unit
-    ("6.934,71 tấn cá thương phẩm, …", "753 lượt hộ thả nuôi …") still name that figure, up to the first
-    comma, colon or "và"; with none, the figure inherits the previous indicator."""
+    ("6.934,71 tấn cá thương phẩm, …", "753 lượt hộ thả nuôi …") still name that figure, up to the last
+    comma, colon or "và" before the next one; with none, the figure inherits the previous indicator."""
     if cursor == sentence_start:
         return cursor
     between = text[cursor:value_start]
     if re.match(r"\s*[,:]", between):
         return cursor
-    boundary = re.search(r"[,:]|\svà\s", between)
-    return cursor + boundary.end() if boundary else value_start
+    boundaries = list(re.finditer(r"[,:]|\svà\s", between))
+    return cursor + boundaries[-1].end() if boundaries else value_start
 
 
 def _tail_end(text: str, figure: _Figure, end: int) -> int:
@@ -779,7 +794,7 @@ def _phrase_after(
     phrase = " ".join(words.split()).rstrip(" ,-–")
     while phrase != (trimmed := _PREPOSITION_TAIL.sub("", _trim_tail(phrase)).rstrip(" ,-–")):
         phrase = trimmed
-    if not phrase or len(phrase.split()) > 14:
+    if not phrase or len(phrase.split()) > 16:
         return "", figure.end
     if _counted(figure.unit):
         unit = text[figure.unit_start : figure.end]
@@ -827,8 +842,9 @@ def _counted(unit: str) -> bool:
 
 
 def _short_action(phrase: str) -> bool:
-    """A short verb phrase ("Kết nạp", "Giải quyết", "nạo vét") rather than a noun that heads an indicator."""
-    return len(phrase.split()) <= 3 and not _MEASURE_HEAD.match(phrase)
+    """A verb phrase short enough to want its object ("Kết nạp", "Giải quyết", "chi trả chế độ, chính sách cho
+    2.344 người có công") rather than a noun that heads an indicator ("Tỷ lệ …", "Tổng vốn …")."""
+    return len(phrase.split()) <= 6 and not _MEASURE_HEAD.match(phrase)
 
 
 def _trimmed(text: str, start: int, end: int) -> tuple[str, int]:
@@ -875,7 +891,7 @@ def _lead_length(phrase: str) -> int:
         offset = lead.end()
 
 
-def _last_clause(phrase: str, limit: int = 9) -> str:
+def _last_clause(phrase: str, limit: int = 12) -> str:
     """A narrative sentence runs several clauses before its figure ("Công tác đào tạo nghề … luôn được quan
     tâm, số người có việc làm tăng thêm 24.484 lượt"): past ``limit`` words the figure's phrase is its last
     clause that names something. A phrase headed by an indicator noun ("Tỷ lệ trường học các cấp đạt chuẩn
@@ -886,7 +902,8 @@ def _last_clause(phrase: str, limit: int = 9) -> str:
     for match in reversed(list(re.finditer(r",\s*|\svà\s+", phrase))):
         clause = phrase[match.end() :]
         clause = clause[_lead_length(clause) :]
-        if _names(clause) and len(clause.split()) >= 3 and not _LIST_ITEM.match(clause):
+        first_segment = clause.split(",", 1)[0]
+        if _names(clause) and len(first_segment.split()) >= 3 and not _LIST_ITEM.match(clause):
             return clause
     return phrase
 
