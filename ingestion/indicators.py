@@ -32,7 +32,7 @@ Bound = Literal["above", "below", "at_least"]
 
 # Bump when extraction changes what it finds: a store re-extracts every document's records from its stored
 # text when it opens for writing (no re-embedding), so improvements reach documents already ingested.
-EXTRACTOR_VERSION = "3"
+EXTRACTOR_VERSION = "4"
 
 
 @dataclass(frozen=True)
@@ -794,7 +794,7 @@ def _phrase_after(
     phrase = " ".join(words.split()).rstrip(" ,-–")
     while phrase != (trimmed := _PREPOSITION_TAIL.sub("", _trim_tail(phrase)).rstrip(" ,-–")):
         phrase = trimmed
-    if not phrase or len(phrase.split()) > 16:
+    if not phrase or len(phrase.split()) > 18:
         return "", figure.end
     if _counted(figure.unit):
         unit = text[figure.unit_start : figure.end]
@@ -1069,7 +1069,7 @@ def _period(
     report ends with the next term's targets) the period after it."""
     found = _period_in(text[start:figure_end])
     if found:
-        return found
+        return _average_term(text[start:figure_end], found, kind, section, metadata)
     if section is not None:
         for heading in reversed(section.path):
             found = _period_in(heading)
@@ -1082,6 +1082,31 @@ def _period(
     if kind == "target" and forward and period and fold(metadata.doc_type or "") not in _PLANNING_TYPES:
         return _next_period(period)
     return period
+
+
+def _average_term(
+    statement: str,
+    found: str,
+    kind: IndicatorKind,
+    section: Section | None,
+    metadata: DocumentMetadata | None,
+) -> str:
+    """An average yearly growth stated beside the last year's value ("… ước thực hiện năm 2025 là 7.687 tỷ đồng,
+    tăng bình quân hằng năm là 12,37%") is over the term that ends that year (the heading's or the document's),
+    not over that one year."""
+    if kind != "growth" or not re.search(r"bình\s+quân", statement.rsplit(", ", 1)[-1], re.IGNORECASE):
+        return found
+    candidates = [_period_in(h) for h in reversed(section.path)] if section is not None else []
+    candidates.append(metadata.period if metadata is not None else None)
+    for term in candidates:
+        match = _TERM.fullmatch(term or "")
+        if (
+            match
+            and re.fullmatch(r"\d{4}", found)
+            and int(match.group(1)) < int(found) <= int(match.group(2))
+        ):
+            return term or found
+    return found
 
 
 def _next_period(period: str) -> str:
