@@ -15,6 +15,7 @@ from ui.tabs.ask import build_ask_tab
 from ui.tabs.common import Guard, TabParts
 from ui.tabs.documents import build_documents_tab
 from ui.tabs.evaluation import build_evaluation_tab
+from ui.tabs.indicators import build_indicators_tab
 from ui.tabs.search import build_search_tab
 
 
@@ -44,9 +45,10 @@ def build_blocks(get_runtime: RuntimeGetter) -> gr.Blocks:
         with gr.Tabs():
             ask = build_ask_tab(get_runtime, guard)
             search = build_search_tab(get_runtime, guard)
+            indicators = build_indicators_tab(get_runtime, guard)
             documents, documents_tab = build_documents_tab(get_runtime, guard)
             evaluation = build_evaluation_tab(get_runtime, guard)
-        tabs: list[TabParts] = [ask, search, documents, evaluation]
+        tabs: list[TabParts] = [ask, search, indicators, documents, evaluation]
         store_outputs = [component for tab in tabs for component in tab.store_outputs]
 
         def refresh_store_views(request: gr.Request) -> list[Any]:

@@ -211,10 +211,10 @@ def indicator_chart(pivot: IndicatorPivot, key: str) -> IndicatorChart | None:
     ]
     if not cells:
         return None
-    main_slots = ("result", "target")
-    units = Counter(record.unit for _, column, record in cells if column.slot in main_slots)
-    units.update(record.unit for _, _, record in cells)
-    unit = min(units, key=lambda u: (-units[u], u))
+    # The unit of the results and targets first: shares of plan and growth rates ("%") only when none.
+    main = Counter(record.unit for _, column, record in cells if column.slot in ("result", "target"))
+    every = Counter(record.unit for _, _, record in cells)
+    unit = min(every, key=lambda u: (-main[u], -every[u], u))
     cells = [cell for cell in cells if cell[2].unit == unit]
     periods = list(dict.fromkeys(column.period for _, column, _ in cells))
     places = list(dict.fromkeys(row.place for row, _, _ in cells))

@@ -65,8 +65,8 @@ def row(
             sentence=sentence,
             sentence_start=100,
             sentence_end=100 + len(sentence),
-            value_start=110,
-            value_end=110 + len(value_text),
+            value_start=100 + sentence.index(value_text),
+            value_end=100 + sentence.index(value_text) + len(value_text),
         ),
         **shape,
     )
@@ -180,6 +180,20 @@ def test_the_chart_follows_periods_in_the_unit_of_results_and_targets() -> None:
     ]
 
 
+def test_rates_do_not_outvote_the_results_unit() -> None:
+    records = [
+        row(BUDGET, 518.4, "518 tỷ 359 triệu đồng", "result", "2021"),
+        row(BUDGET, 94, "94%", "share_of_plan", "2021", unit="%"),
+        row(BUDGET, 39, "39%", "growth", "2021", unit="%"),
+        row(BUDGET, 116, "116%", "share_of_plan", "2020-2025", unit="%"),
+    ]
+    chart = indicator_chart(indicator_pivot(records), BUDGET)
+    assert chart is not None and chart.unit == "tỷ đồng"
+    assert [(p.x, p.value) for p in chart.points] == [("2021", 518.4)]
+    only_rates = indicator_chart(indicator_pivot(records[1:]), BUDGET)
+    assert only_rates is not None and only_rates.unit == "%" and len(only_rates.points) == 3
+
+
 def test_one_period_in_several_places_charts_the_places() -> None:
     records = [
         row(BUDGET, 612, "612 tỷ đồng", "result", "2023", locality="Hòa An"),
@@ -243,3 +257,15 @@ def test_the_csv_has_the_same_columns() -> None:
     header, line = list(csv.reader(io.StringIO(text)))
     assert header == [name for name, _ in EXPORT_COLUMNS]
     assert line[header.index("Giá trị")] == "612.0"
+
+
+def test_the_tabs_source_card_shows_document_text_as_text_with_the_figure_marked() -> None:
+    from ui.tabs.indicators import sources_html
+
+    record = row(BUDGET, 612, "612 tỷ đồng", "result", "2023", indicator="Thu <script>x()</script>")
+    # No document to open (deleted since): the card falls back to the sentence itself.
+    html = sources_html([record], lambda _doc_id: None)
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert '<mark class="vk-match">612 tỷ đồng</mark>' in html
+    assert REPORT_LABEL in html and "I. KẾT QUẢ › 2. Thu ngân sách" in html
+    assert "không có số liệu" in sources_html([], lambda _doc_id: None)
