@@ -233,7 +233,8 @@ class QuestionAnswering:
         """``chat_model`` is a model already built; ``chat_model_factory`` builds one on the first question
         (loading a local model file, say), so that a chain that is never asked never builds it."""
         self.retriever = retriever
-        self.extractive = extractive or ExtractiveAnswerer()
+        # The stored indicator records tell each figure's kind (result, target…) as extraction read it.
+        self.extractive = extractive or ExtractiveAnswerer(records=retriever.store.document_indicators)
         self._chat_model_factory: ChatModelFactory = chat_model_factory or (lambda: chat_model)
         self._context_passages = context_passages
         self._llm: LLMAnswerer | None = None

@@ -21,7 +21,7 @@ from __future__ import annotations
 import itertools
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Literal
@@ -36,6 +36,7 @@ from assistant.intent import (
     time_of,
 )
 from assistant.sentences import ITEM_LINE, sentence_spans, split_spans
+from ingestion.indicators import IndicatorKind, IndicatorRecord
 from ingestion.textnorm import fold, strip_diacritics
 from ingestion.vocabulary import STOPWORDS
 from prompts import templates
@@ -321,6 +322,33 @@ def stated_kinds(passage: Passage, sentence: str) -> frozenset[FigureKind]:
     return frozenset({"target"}) if _TARGET_TEXT.search(folded) else frozenset()
 
 
+# A document's indicator records (ingestion.indicators, stored at ingest), by doc id.
+RecordLookup = Callable[[str], Sequence[IndicatorRecord]]
+# What a record's kind says of a figure for a "kết quả" or "chỉ tiêu" question: an estimate, a change and a
+# share of plan are all measured (results); only a plan or target is a target.
+_RECORD_KIND: dict[IndicatorKind, FigureKind] = {
+    "result": "result",
+    "estimate": "result",
+    "growth": "result",
+    "share_of_plan": "result",
+    "target": "target",
+}
+
+
+def records_in(
+    records: Sequence[IndicatorRecord], passage: Passage, start: int, end: int
+) -> list[IndicatorRecord]:
+    """The records whose figure stands in ``passage.text[start:end]`` (record spans are document offsets)."""
+    low, high = passage.start + start, passage.start + end
+    return [r for r in records if low <= r.value_start and r.value_end <= high]
+
+
+def record_kinds(records: Sequence[IndicatorRecord]) -> frozenset[FigureKind]:
+    """The kinds of figure a candidate holds, as extraction classified each figure (its clause's verb, its
+    bracket "(NQ 12%)", its heading, the document type). Serves figure questions that ask a result or a target."""
+    return frozenset(_RECORD_KIND[r.kind] for r in records)
+
+
 def kind_weight(asked: frozenset[FigureKind], stated: frozenset[FigureKind]) -> float:
     """A target asked and a result stated (or the reverse) fits poorly; serves "chỉ tiêu … là bao nhiêu"
     against "đã đạt bao nhiêu"."""
@@ -582,8 +610,20 @@ class _Question:
 
 
 class ExtractiveAnswerer:
-    def __init__(self, min_coverage: float = MIN_COVERAGE) -> None:
+    def __init__(self, min_coverage: float = MIN_COVERAGE, records: RecordLookup | None = None) -> None:
+        """``records``: the documents' indicator records; without them, a figure's kind is read from the
+        sentence and its headings alone."""
         self.min_coverage = min_coverage
+        self.records = records
+
+    def stated_kinds(self, passage: Passage, start: int, end: int) -> frozenset[FigureKind]:
+        """The kinds of figure a candidate states: from its figures' records when there are any, else from
+        its words and headings (:func:`stated_kinds`)."""
+        if self.records is not None:
+            found = record_kinds(records_in(self.records(passage.doc_id), passage, start, end))
+            if found:
+                return found
+        return stated_kinds(passage, passage.text[start:end])
 
     def _units(
         self, passages: Sequence[Passage], answer_type: AnswerType
@@ -645,7 +685,7 @@ class ExtractiveAnswerer:
             asked_time = intent.time if intent.answer_type in _PERIOD_BOUND else TimeConstraint()
             fit, period = time_fit(asked_time, passage, start, end)
             score = relevance * (0.25 + 0.75 * answers) * _FIT_WEIGHT[fit]
-            score *= kind_weight(intent.kinds, stated_kinds(passage, text))
+            score *= kind_weight(intent.kinds, self.stated_kinds(passage, start, end))
             if kind == "block":
                 if len(text) > MAX_LIST_CHARS * 2:
                     score *= 0.5  # a very long block is a section, not a list
@@ -767,6 +807,14 @@ class ExtractiveAnswerer:
             supporting.append((candidate.passage_index, start, end))
         return joiner.join(parts), tuple(cited), tuple(supporting)
 
+    def _side_weight(self, side: Side, candidate: Candidate, passages: Sequence[Passage]) -> float:
+        """How well a candidate fits one side's period and kind (the question's own fit is for the whole)."""
+        passage = passages[candidate.passage_index]
+        fit, _label = time_fit(side.time, passage, candidate.start, candidate.end)
+        return _FIT_WEIGHT[fit] * kind_weight(
+            side.kinds, self.stated_kinds(passage, candidate.start, candidate.end)
+        )
+
     def _sides(
         self, q: _Question, every: Sequence[Candidate], passages: Sequence[Passage]
     ) -> list[tuple[Candidate | None, str]]:
@@ -778,7 +826,7 @@ class ExtractiveAnswerer:
         # Best pairings first, each side and each candidate used once: a sentence goes to the side it fits best.
         pairs = sorted(
             (
-                (c.score * _side_weight(side, c, passages), index, c)
+                (c.score * self._side_weight(side, c, passages), index, c)
                 for index, side in enumerate(sides)
                 for c in relevant
                 if _on_side(side, c, passages)
@@ -945,14 +993,6 @@ def _opposed(sides: Sequence[Side]) -> list[Side]:
         side if side.kinds & named else Side(side.label, side.localities, side.time, side.kinds | other)
         for side in sides
     ]
-
-
-def _side_weight(side: Side, candidate: Candidate, passages: Sequence[Passage]) -> float:
-    """How well a candidate fits one side's period and kind (the question's own fit is for the whole)."""
-    passage = passages[candidate.passage_index]
-    fit, _label = time_fit(side.time, passage, candidate.start, candidate.end)
-    text = passage.text[candidate.start : candidate.end]
-    return _FIT_WEIGHT[fit] * kind_weight(side.kinds, stated_kinds(passage, text))
 
 
 def _on_side(side: Side, candidate: Candidate, passages: Sequence[Passage]) -> bool:

@@ -115,6 +115,10 @@ class HybridRetriever:
         self._snapshot: _Snapshot | None = None
         self._lock = threading.Lock()
 
+    @property
+    def store(self) -> DocumentStore:
+        return self._store
+
     def _current(self) -> _Snapshot:
         generation = self._store.generation
         snapshot = self._snapshot

@@ -176,6 +176,8 @@ class DocumentStore:
         self._write_lock = threading.RLock()
         self._writer = writer
         self._scratch_dir = scratch_dir
+        # doc_id -> (generation read at, records): the answerer reads a few documents' records per question.
+        self._indicator_cache: dict[str, tuple[int, list[IndicatorRecord]]] = {}
 
     # ------------------------------------------------------------------------------- opening
 
@@ -535,6 +537,19 @@ class DocumentStore:
         self._manifest.set_meta(EXTRACTOR_META_KEY, EXTRACTOR_VERSION)
         if documents:
             logger.info("indicator records re-extracted for %d documents", len(documents))
+
+    def document_indicators(self, doc_id: str) -> list[IndicatorRecord]:
+        """One document's indicator records in text order, cached until the next write."""
+        generation = self.generation
+        cached = self._indicator_cache.get(doc_id)
+        if cached is not None and cached[0] == generation:
+            return cached[1]
+        found, _ = self._manifest.indicators(IndicatorQuery(doc_ids=(doc_id,)))
+        records = sorted((s.record for s in found), key=lambda r: r.value_start)
+        if len(self._indicator_cache) > 256:
+            self._indicator_cache.clear()
+        self._indicator_cache[doc_id] = (generation, records)
+        return records
 
     def document_heads(self) -> dict[str, tuple[str, DocumentMetadata]]:
         """File name and metadata of every document (no text, no sections)."""
