@@ -32,6 +32,8 @@ def _api_total(server_url: str, words: str) -> int:
 
 
 def _download(page: Any, button: str, folder: Path) -> Path:
+    # The files are written after the table shows: the button waits for them.
+    expect(page.locator(button)).to_be_enabled(timeout=TIMEOUT)
     with page.expect_download(timeout=TIMEOUT) as download:
         page.locator(button).click()
     target = folder / download.value.suggested_filename
@@ -85,6 +87,9 @@ def test_filter_shows_matching_rows_and_a_cell_opens_its_sentence(
     _filter(page, "không có chỉ tiêu nào như thế này")
     expect(count).to_contain_text("Không có số liệu nào khớp bộ lọc.", timeout=TIMEOUT)
     expect(table).not_to_contain_text("612 tỷ đồng")
+    # Nothing to download either.
+    expect(page.locator("#vk-indicator-xlsx")).to_be_disabled(timeout=TIMEOUT)
+    expect(page.locator("#vk-indicator-csv")).to_be_disabled()
     assert page.page_errors == []
 
 

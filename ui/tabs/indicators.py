@@ -197,6 +197,7 @@ class IndicatorsTab:
         self._get_runtime = get_runtime
         self._guard = guard
         self.pivot = gr.State(None)
+        self.records = gr.State([])  # the filtered records in the store's order, for the downloads
         with gr.Row():
             with gr.Column(scale=3):
                 self.search, self.apply = input_row(
@@ -254,18 +255,34 @@ class IndicatorsTab:
 
     @property
     def view_outputs(self) -> list[Any]:
-        return [self.pivot, self.count, self.table, self.sources, self.xlsx, self.csv, self.chart_key]
+        return [
+            self.pivot,
+            self.records,
+            self.count,
+            self.table,
+            self.sources,
+            self.xlsx,
+            self.csv,
+            self.chart_key,
+        ]
 
     def wire(self, tab: gr.Tab) -> None:
         chart_outputs = [self.line, self.bar, self.chart_note]
-        for event in (self.apply.click, self.search.submit, *(c.input for c in self._dropdowns)):
-            event(self.show_indicators, inputs=self.filter_inputs, outputs=self.view_outputs).then(
-                self.draw_indicator_chart, inputs=[self.pivot, self.chart_key], outputs=chart_outputs
-            )
         choice_outputs = [self.localities, self.year, self.documents]
-        tab.select(
-            self.open_indicators, inputs=self.filter_inputs, outputs=[*choice_outputs, *self.view_outputs]
-        ).then(self.draw_indicator_chart, inputs=[self.pivot, self.chart_key], outputs=chart_outputs)
+        shown = [
+            event(self.show_indicators, inputs=self.filter_inputs, outputs=self.view_outputs)
+            for event in (self.apply.click, self.search.submit, *(c.input for c in self._dropdowns))
+        ]
+        shown.append(
+            tab.select(
+                self.open_indicators, inputs=self.filter_inputs, outputs=[*choice_outputs, *self.view_outputs]
+            )
+        )
+        for event in shown:
+            # The table first; the chart, then the files (a large selection takes seconds to write) after it.
+            event.then(
+                self.draw_indicator_chart, inputs=[self.pivot, self.chart_key], outputs=chart_outputs
+            ).then(self.prepare_indicator_files, inputs=[self.records], outputs=[self.xlsx, self.csv])
         self.table.select(
             self.select_indicator_cell, inputs=[self.pivot], outputs=[self.sources, self.chart_key]
         ).then(self.draw_indicator_chart, inputs=[self.pivot, self.chart_key], outputs=chart_outputs)
@@ -305,11 +322,8 @@ class IndicatorsTab:
             or list_indicators(runtime.store, indicator_query(runtime.store), page_size=1).total > 0
         )
         table = pd.DataFrame(pivot.table(), columns=pivot.headers())
-        if rows:
-            xlsx, csv_path = export_files(rows)
-            downloads = [gr.update(value=xlsx, interactive=True), gr.update(value=csv_path, interactive=True)]
-        else:
-            downloads = [gr.update(value=None, interactive=False), gr.update(value=None, interactive=False)]
+        # No file of the previous selection while this one's is written (:meth:`prepare_indicator_files`).
+        downloads = [gr.update(value=None, interactive=False), gr.update(value=None, interactive=False)]
         keys = list(dict.fromkeys((row.key, row.indicator) for row in pivot.rows))
         choices = [(indicator, key) for key, indicator in keys]
         chosen = chart_key if any(key == chart_key for key, _ in keys) else best_chart_key(pivot)
@@ -317,6 +331,7 @@ class IndicatorsTab:
         widths = [LABEL_WIDTH, PLACE_WIDTH, *([CELL_WIDTH] * len(pivot.columns))]
         return [
             pivot,
+            rows,
             count_text(pivot, in_store),
             gr.update(value=table, column_widths=widths),
             "",
@@ -376,6 +391,14 @@ class IndicatorsTab:
         records = pivot.records_at(row, column)
         chart_key = gr.update(value=pivot.rows[row].key) if 0 <= row < len(pivot.rows) else gr.update()
         return sources_html(records, self._get_runtime().store.get), chart_key
+
+    def prepare_indicator_files(self, records: list[IndicatorRow] | None, request: gr.Request) -> list[Any]:
+        """The Excel and CSV files of the filtered records; nothing to download when there are none."""
+        self._guard.check(request, "reader")
+        if not records:
+            return [gr.update(value=None, interactive=False), gr.update(value=None, interactive=False)]
+        xlsx, csv_path = export_files(records)
+        return [gr.update(value=xlsx, interactive=True), gr.update(value=csv_path, interactive=True)]
 
     def draw_indicator_chart(
         self, pivot: IndicatorPivot | None, key: str | None, request: gr.Request
