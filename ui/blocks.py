@@ -1,5 +1,5 @@
-"""The page frame of the Gradio UI: the header, the key and role status, the four tabs (:mod:`ui.tabs`:
-Hỏi đáp, Tra cứu, Văn bản, Đánh giá) and the page-load event. Vietnamese throughout.
+"""The page frame of the Gradio UI: the header, the key and role status, the tabs (:mod:`ui.tabs`:
+Hỏi đáp, Tra cứu, Chỉ tiêu, Văn bản, Đánh giá) and the page-load event. Vietnamese throughout.
 
 Handlers call the services with the running runtime in-process (never HTTP to the app itself). The
 runtime is looked up at call time, because the app's lifespan opens it after the UI is mounted.
