@@ -21,8 +21,8 @@ from __future__ import annotations
 import itertools
 import math
 import re
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Literal
 
@@ -607,6 +607,15 @@ class _Question:
     terms: tuple[str, ...]
     folded: str
     bare: bool
+    # The indicator records of the passages' documents, read once per question (doc id -> records).
+    records: Mapping[str, Sequence[IndicatorRecord]] = field(default_factory=dict)
+
+
+def figure_kinds(q: _Question, passage: Passage, start: int, end: int) -> frozenset[FigureKind]:
+    """The kinds of figure a candidate states: from its figures' records when there are any, else from its
+    words and headings (:func:`stated_kinds`)."""
+    found = record_kinds(records_in(q.records.get(passage.doc_id, ()), passage, start, end))
+    return found or stated_kinds(passage, passage.text[start:end])
 
 
 class ExtractiveAnswerer:
@@ -615,15 +624,6 @@ class ExtractiveAnswerer:
         sentence and its headings alone."""
         self.min_coverage = min_coverage
         self.records = records
-
-    def stated_kinds(self, passage: Passage, start: int, end: int) -> frozenset[FigureKind]:
-        """The kinds of figure a candidate states: from its figures' records when there are any, else from
-        its words and headings (:func:`stated_kinds`)."""
-        if self.records is not None:
-            found = record_kinds(records_in(self.records(passage.doc_id), passage, start, end))
-            if found:
-                return found
-        return stated_kinds(passage, passage.text[start:end])
 
     def _units(
         self, passages: Sequence[Passage], answer_type: AnswerType
@@ -685,7 +685,7 @@ class ExtractiveAnswerer:
             asked_time = intent.time if intent.answer_type in _PERIOD_BOUND else TimeConstraint()
             fit, period = time_fit(asked_time, passage, start, end)
             score = relevance * (0.25 + 0.75 * answers) * _FIT_WEIGHT[fit]
-            score *= kind_weight(intent.kinds, self.stated_kinds(passage, start, end))
+            score *= kind_weight(intent.kinds, figure_kinds(q, passage, start, end))
             if kind == "block":
                 if len(text) > MAX_LIST_CHARS * 2:
                     score *= 0.5  # a very long block is a section, not a list
@@ -807,14 +807,6 @@ class ExtractiveAnswerer:
             supporting.append((candidate.passage_index, start, end))
         return joiner.join(parts), tuple(cited), tuple(supporting)
 
-    def _side_weight(self, side: Side, candidate: Candidate, passages: Sequence[Passage]) -> float:
-        """How well a candidate fits one side's period and kind (the question's own fit is for the whole)."""
-        passage = passages[candidate.passage_index]
-        fit, _label = time_fit(side.time, passage, candidate.start, candidate.end)
-        return _FIT_WEIGHT[fit] * kind_weight(
-            side.kinds, self.stated_kinds(passage, candidate.start, candidate.end)
-        )
-
     def _sides(
         self, q: _Question, every: Sequence[Candidate], passages: Sequence[Passage]
     ) -> list[tuple[Candidate | None, str]]:
@@ -826,7 +818,7 @@ class ExtractiveAnswerer:
         # Best pairings first, each side and each candidate used once: a sentence goes to the side it fits best.
         pairs = sorted(
             (
-                (c.score * self._side_weight(side, c, passages), index, c)
+                (c.score * _side_weight(q, side, c, passages), index, c)
                 for index, side in enumerate(sides)
                 for c in relevant
                 if _on_side(side, c, passages)
@@ -852,7 +844,8 @@ class ExtractiveAnswerer:
         if unknown and (not intent.is_comparison or len(unknown) == len(named_places(question))):
             return None  # the documents found are about other places (a comparison: about none of its sides)
         bare = has_no_diacritics(question)
-        q = _Question(intent, tuple(content_terms(question, analysis, bare)), fold(question), bare)
+        records = {p.doc_id: self.records(p.doc_id) for p in passages} if self.records else {}
+        q = _Question(intent, tuple(content_terms(question, analysis, bare)), fold(question), bare, records)
         if intent.signer:
             signed = self._signature(passages)
             if signed is not None:
@@ -993,6 +986,15 @@ def _opposed(sides: Sequence[Side]) -> list[Side]:
         side if side.kinds & named else Side(side.label, side.localities, side.time, side.kinds | other)
         for side in sides
     ]
+
+
+def _side_weight(q: _Question, side: Side, candidate: Candidate, passages: Sequence[Passage]) -> float:
+    """How well a candidate fits one side's period and kind (the question's own fit is for the whole)."""
+    passage = passages[candidate.passage_index]
+    fit, _label = time_fit(side.time, passage, candidate.start, candidate.end)
+    return _FIT_WEIGHT[fit] * kind_weight(
+        side.kinds, figure_kinds(q, passage, candidate.start, candidate.end)
+    )
 
 
 def _on_side(side: Side, candidate: Candidate, passages: Sequence[Passage]) -> bool:

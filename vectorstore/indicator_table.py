@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from ingestion.indicators import (
@@ -99,7 +99,6 @@ class IndicatorQuery:
     kinds: tuple[IndicatorKind, ...] = ()
     localities: tuple[str, ...] = ()
     doc_ids: tuple[str, ...] = ()
-    keys: tuple[str, ...] = field(default=())  # exact grouping keys
 
     def where(self) -> tuple[str, list[Any]]:
         clauses: list[str] = []
@@ -114,7 +113,6 @@ class IndicatorQuery:
             ("kind", self.kinds),
             ("locality_key", tuple(search_key(v) for v in self.localities)),
             ("doc_id", self.doc_ids),
-            ("key", self.keys),
         ):
             if values:
                 clauses.append(f"{column} IN ({', '.join('?' * len(values))})")
