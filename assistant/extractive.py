@@ -37,7 +37,7 @@ from assistant.intent import (
 )
 from assistant.sentences import ITEM_LINE, sentence_spans, split_spans
 from ingestion.indicators import IndicatorKind, IndicatorRecord
-from ingestion.textnorm import fold, strip_diacritics
+from ingestion.textnorm import UPPERCASE, fold, strip_diacritics
 from ingestion.vocabulary import STOPWORDS
 from prompts import templates
 from vectorstore.abbreviations import ABBREVIATIONS
@@ -140,7 +140,8 @@ def has_figure(sentence: str) -> bool:
 
 
 _ANAPHOR = re.compile(
-    r"^\s*(?:[-+•]\s*)?(?:anh ấy|chị ấy|ông ấy|bà ấy|cô ấy|cậu ấy|nó|họ|chúng|hắn|điều này|việc này|"
+    # a short lead-in may come first: "Ngày nay, điều này …", "Sau đó, họ …"
+    r"^\s*(?:[-+•]\s*)?(?:[^,.;:\n]{1,25},\s*)?(?:anh ấy|chị ấy|ông ấy|bà ấy|cô ấy|cậu ấy|nó|họ|chúng|hắn|điều này|việc này|"
     r"đây|đó|những điều này|các (?:biện pháp|nội dung) này)(?!\w)",
     re.IGNORECASE,
 )
@@ -226,6 +227,8 @@ TimeFit = Literal["fit", "unknown", "weak", "other"]
 # number's year ("61/2018/NĐ-CP") is not the period the sentence reports.
 _NOT_ITS_PERIOD = re.compile(
     r"(?:so với|so|cùng kỳ|giá so sánh|giá)\s+(?:cùng kỳ\s+)?(?:năm\s+)?(?:19|20)\d\d"
+    # the compared figure written first: "…, so với 734.000 dặm vuông (1.900.000 km vuông) vào năm 2005"
+    r"|so với\s+(?:[^,;.]|(?<=\d)[.,](?=\d)){0,80}?\b(?:năm\s+)?(?:19|20)\d\d(?!\d)"
     # a document cited with its number and date: "Nghị định số 61/2018/NĐ-CP ngày 23/4/2018"
     r"|[\w-]*\d+/(?:19|20)\d\d/[\w/-]+(?:\s+ngày\s+[\d/]+(?:\s+tháng\s+\d+\s+năm\s+\d{4})?)?"
     r"|\d+\s*-\s*[A-ZĐ]+/[A-ZĐ]+\s+ngày\s+[\d/]+"
@@ -426,11 +429,11 @@ _SURNAMES = frozenset(
     ]
 )
 _HONORIFIC = re.compile(r"(?:ông|bà|đồng chí|đ/c|anh|chị|tướng|tá|giáo sư|tiến sĩ|bác sĩ)\s+$", re.IGNORECASE)
-_PROPER_WORD = re.compile(r"(?<![\w.])[A-ZÀ-ỸĐ][\wÀ-ỹ'’-]+")
+_PROPER_WORD = re.compile(rf"(?<![\w.])[{UPPERCASE}][\w'’-]+")
 _NUMBER_WORD = re.compile(
     r"(?<!\w)(?:một|hai|ba|bốn|tư|sáu|bảy|tám|chín|mười|mươi|trăm|nghìn|ngàn|chục)(?!\w)"
 )
-_CAPITALISED_RUN = re.compile(r"(?<![\w])([A-ZÀ-ỸĐ][\wÀ-ỹ'’-]*(?:\s+[A-ZÀ-ỸĐ][\wÀ-ỹ'’-]*)+)")
+_CAPITALISED_RUN = re.compile(rf"(?<![\w])([{UPPERCASE}][\w'’-]*(?:\s+[{UPPERCASE}][\w'’-]*)+)")
 
 
 # A Vietnamese syllable written without diacritics: initial consonant(s), vowels, a permitted final.
@@ -440,9 +443,75 @@ _VIETNAMESE_SYLLABLE = re.compile(
 )
 
 
+# Words that name a body or a place, not a person, when capitalised: "Ban Tổ chức", "Văn phòng Tỉnh ủy".
+_BODY_WORDS = frozenset(
+    fold(w)
+    for w in [
+        "ban",
+        "ủy",
+        "ủy",
+        "tỉnh",
+        "huyện",
+        "xã",
+        "phường",
+        "quận",
+        "thành",
+        "phố",
+        "thị",
+        "trấn",
+        "văn",
+        "phòng",
+        "sở",
+        "bộ",
+        "hội",
+        "đồng",
+        "đảng",
+        "nhà",
+        "nước",
+        "chính",
+        "phủ",
+        "trung",
+        "ương",
+        "mặt",
+        "trận",
+        "tổ",
+        "quốc",
+        "công",
+        "ty",
+        "trường",
+        "đại",
+        "học",
+        "viện",
+        "quân",
+        "đội",
+        "đoàn",
+        "liên",
+        "hiệp",
+        "cục",
+        "chi",
+        "tổng",
+        "cộng",
+        "hòa",
+        "xã",
+        "hội",
+        "chủ",
+        "nghĩa",
+        "việt",
+        "nam",
+    ]
+)
+
+
 def _foreign(word: str) -> bool:
     """A word in Latin letters that cannot be a Vietnamese syllable ("Broncos", "Ward"; not "Ban", "Long")."""
     return word.isascii() and word.isalpha() and not _VIETNAMESE_SYLLABLE.match(word)
+
+
+def _new_names(names: Sequence[str], question_folded: str) -> list[str]:
+    """Names the question does not already hold: "Peyton Manning" restates a question about "Manning"
+    (a "who" question asks for someone other than the people it names)."""
+    asked = set(re.findall(r"\w+", question_folded))
+    return [name for name in names if not any(fold(word) in asked for word in _PROPER_WORD.findall(name))]
 
 
 def person_names(text: str) -> list[str]:
@@ -518,6 +587,28 @@ def _new(items: Sequence[str], question_folded: str) -> list[str]:
     return [x for x in items if fold(x) not in question_folded]
 
 
+def person_answerness(body: str, question_folded: str) -> float:
+    """Serves "ai" questions: 1 for a person's name the question does not hold, 0.5 for a name-like word
+    or run (a foreign name, an unknown transliteration), 0 for a job title or a body alone."""
+    if _new_names(person_names(body), question_folded):
+        return 1.0
+    # A single foreign name (a team, a company, one surname) past the sentence start may name who; a
+    # capitalised Vietnamese word alone is most often a body ("Tỉnh ủy", "Ủy ban"), not a person.
+    proper = [
+        m.group(0)
+        for m in _PROPER_WORD.finditer(body)
+        if m.start() > 0 and not m.group(0).isupper() and _foreign(m.group(0))
+    ]
+    # So may a run of capitalised words past the sentence start that no surname leads ("Cách Kiên Hãn"),
+    # unless it names a body ("Ban Tổ chức", "UBND Tỉnh").
+    proper += [
+        m.group(1)
+        for m in _CAPITALISED_RUN.finditer(body)
+        if m.start() > 0 and not any(w.isupper() or fold(w) in _BODY_WORDS for w in m.group(1).split())
+    ]
+    return 0.5 if _new_names(proper, question_folded) else 0.0
+
+
 def answerness(intent: Intent, text: str, question_folded: str, kind: CandidateKind, bare: bool) -> float:
     """How much of what the question asks the candidate holds, beyond what the question already says
     (0: nothing of the asked type; 1: clearly the asked thing). One rule per answer type."""
@@ -560,16 +651,7 @@ def answerness(intent: Intent, text: str, question_folded: str, kind: CandidateK
             return 0.5
         return 1.0
     if answer_type == "person":
-        if _new(person_names(body), question_folded):
-            return 1.0
-        # A single foreign name (a team, a company, one surname) past the sentence start may name who; a
-        # capitalised Vietnamese word alone is most often a body ("Tỉnh ủy", "Ủy ban"), not a person.
-        proper = [
-            m.group(0)
-            for m in _PROPER_WORD.finditer(body)
-            if m.start() > 0 and not m.group(0).isupper() and _foreign(m.group(0))
-        ]
-        return 0.5 if _new(proper, question_folded) else 0.0
+        return person_answerness(body, question_folded)
     if answer_type == "name":
         # A name or a term: a proper name, a quoted term or a foreign word the question does not hold.
         named = person_names(body) + [m.group(0) for m in _PROPER_WORD.finditer(body) if m.start() > 0]

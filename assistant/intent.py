@@ -146,7 +146,7 @@ _SECTION = re.compile(
     r"chương nào|được trình bày ở|nêu ở|xem (ở )?(mục|phần)"
 )
 _SIGNER = re.compile(r"\bai (đã )?ký\b|người ký|\bký\b.*\bai\b|chữ ký")
-_PERSON = re.compile(r"\bai\b|đồng chí nào|người nào|ông nào|bà nào|là ai|họ tên|do ai|chủ tịch là|bí thư là")
+_PERSON = re.compile(r"\bai\b|\b(?:đồng chí|người|ông|bà) nào\b|họ tên|chủ tịch là|bí thư là")
 _DATE = re.compile(r"khi nào|bao giờ|ngày nào|ngày mấy|năm nào|thời gian nào|thời điểm nào|lúc nào|tháng nào")
 _DOCUMENT = re.compile(
     r"(văn bản|nghị định|nghị quyết|quyết định|quy định|kết luận|chỉ thị|thông tư|kế hoạch|luật|công văn|"
@@ -172,6 +172,8 @@ _NAME = re.compile(
 )
 _DEFINITION = re.compile(r"(.+?)\s+(?:là gì|nghĩa là gì|được hiểu (là|như thế nào)|là như thế nào)\s*\??$")
 _REASON = re.compile(r"vì sao|tại sao|nguyên nhân|lý do|bằng cách nào|như thế nào|ra sao|thế nào|cách nào")
+# "Điều gì đã xảy ra với tốc độ …": an event or a statement asked, even about a figure's subject.
+_WHAT_HAPPENED = re.compile(r"\b(?:điều|việc|chuyện|cái) gì\b")
 _COMPARE = re.compile(r"\bso sánh\b|\bso với\b|khác nhau|chênh lệch|\bhơn\b|\bkém\b|\bcòn\b.+\bthì\b")
 
 # Kinds of figure, as a question names them.
@@ -272,7 +274,7 @@ def _answer_type(folded: str) -> AnswerType:
         return "name"
     if _DEFINITION.search(folded):
         return "definition"
-    if _FIGURE_HINT.search(folded) and not _REASON.search(folded):
+    if _FIGURE_HINT.search(folded) and not _REASON.search(folded) and not _WHAT_HAPPENED.search(folded):
         return "figure"
     if _REASON.search(folded):
         return "reason"

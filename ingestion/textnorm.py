@@ -22,6 +22,11 @@ _SPACES = re.compile(r"\s+")
 # characters, and the controls other than tab and line breaks. A question is cleaned the same way.
 INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Capital Latin letters, Vietnamese ones included, for regex character classes. A range such as "À-Ỹ"
+# would not do: it holds the lower-case letters too ("đ", "ư", "ạ" lie between À and Ỹ).
+UPPERCASE = "A-Z" + "".join(
+    chr(c) for c in (*range(0xC0, 0x250), *range(0x1E00, 0x1F00)) if chr(c).isupper() and chr(c).isalpha()
+)
 
 
 def without_invisible(text: str) -> str:

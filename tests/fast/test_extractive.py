@@ -586,3 +586,55 @@ def test_a_count_question_is_not_answered_by_a_number_of_something_else() -> Non
     counted = "Năm 2021 xảy ra 12 vụ tai nạn giao thông."
     assert answerness(asked, other, folded, "sentence", False) == 0.0
     assert answerness(asked, counted, folded, "sentence", False) == 1.0
+
+
+def test_lower_case_vietnamese_words_are_not_proper_names() -> None:
+    from assistant.extractive import answerness
+    from assistant.intent import Intent
+
+    # "đã", "để", "ước" start with letters that lie between "À" and "Ỹ": they are not capitals.
+    name = Intent(question="Tên của chương trình là gì?", answer_type="name")
+    folded = "tên của chương trình là gì?"
+    plain = "Người ta đã đưa ra nhiều chương trình để hỗ trợ ước mơ của học sinh."
+    named = "Người ta đã đưa ra Chương trình Hành động Quốc gia để hỗ trợ học sinh."
+    assert answerness(name, plain, folded, "sentence", False) < 0.5
+    assert answerness(name, named, folded, "sentence", False) == 1.0
+
+
+def test_a_who_question_is_not_answered_by_the_person_it_names() -> None:
+    from assistant.extractive import answerness
+    from assistant.intent import Intent
+
+    question = "Trước Manning, ai là thủ quân lớn tuổi nhất?"
+    who = Intent(question=question, answer_type="person")
+    folded = question.lower()
+    restating = "Peyton Manning cũng là thủ quân lớn tuổi nhất ở tuổi 39."
+    answering = "Kỷ lục trong quá khứ do John Elway nắm giữ ở tuổi 38."
+    assert answerness(who, restating, folded, "sentence", False) == 0.0
+    assert answerness(who, answering, folded, "sentence", False) == 1.0
+
+
+def test_a_capitalised_run_may_name_who_unless_it_names_a_body() -> None:
+    from assistant.extractive import answerness
+    from assistant.intent import Intent
+
+    who = Intent(question="Ai kế vị nhà vua?", answer_type="person")
+    folded = "ai kế vị nhà vua?"
+    assert answerness(who, "Người kế vị là Cách Kiên Hãn, con trai của vua.", folded, "sentence", False) == 0.5
+    assert answerness(who, "Người kế vị do Ban Thường vụ Tỉnh ủy chỉ định.", folded, "sentence", False) == 0.0
+
+
+def test_a_year_the_sentence_compares_against_is_not_its_period() -> None:
+    from assistant.extractive import stated_time
+
+    stated = stated_time("Diện tích bị ảnh hưởng là 1.160.000 ha, so với 734.000 ha vào năm 2005.")
+    assert not stated
+    assert stated_time("Năm 2010, diện tích bị ảnh hưởng là 1.160.000 ha, so với năm 2005.").years == {2010}
+
+
+def test_a_sentence_after_a_short_lead_in_and_a_pronoun_comes_with_the_one_before() -> None:
+    from assistant.extractive import _ANAPHOR
+
+    assert _ANAPHOR.match("Ngày nay, điều này được gọi là lý thuyết Miasma.")
+    assert _ANAPHOR.match("Sau đó, họ đánh bại đội chủ nhà.")
+    assert not _ANAPHOR.match("Theo báo cáo của Ủy ban nhân dân huyện, đây là năm thứ ba liên tiếp.")

@@ -39,6 +39,9 @@ def intent(question: str) -> Intent:
         ("Huyện có đạt chỉ tiêu thu ngân sách không?", "yesno"),
         ("Vì sao tiến độ giải ngân vốn đầu tư công còn chậm?", "reason"),
         ("Đại hội được tổ chức ở đâu?", "place"),
+        # "sông nào" is a river asked, not "ông nào" (a man); "điều gì đã xảy ra" asks an event.
+        ("Con sông nào chảy qua thị xã?", "general"),
+        ("Điều gì đã xảy ra với tốc độ giải ngân năm 2023?", "general"),
         ("Chỉ tiêu giao cho huyện do cơ quan nào giao?", "general"),
         ("Năm 2023 là năm thứ mấy thực hiện nghị quyết đại hội?", "general"),
         # Typed without diacritics: the question words are still read.
