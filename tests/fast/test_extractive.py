@@ -620,7 +620,9 @@ def test_a_capitalised_run_may_name_who_unless_it_names_a_body() -> None:
 
     who = Intent(question="Ai kế vị nhà vua?", answer_type="person")
     folded = "ai kế vị nhà vua?"
-    assert answerness(who, "Người kế vị là Cách Kiên Hãn, con trai của vua.", folded, "sentence", False) == 0.5
+    assert (
+        answerness(who, "Người kế vị là Cách Kiên Hãn, con trai của vua.", folded, "sentence", False) == 0.5
+    )
     assert answerness(who, "Người kế vị do Ban Thường vụ Tỉnh ủy chỉ định.", folded, "sentence", False) == 0.0
 
 
