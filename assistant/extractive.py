@@ -367,7 +367,7 @@ _FIGURE_TOKEN = re.compile(r"\d+(?:[.,/]\d+)*(?:\s*%)?")
 _ENUMERATOR = re.compile(r"\(\d{1,2}\)")  # "(1) … (2) …" number points, not figures
 _YEAR_ONLY = re.compile(r"^(?:19|20)\d\d$")
 _DATE = re.compile(
-    r"\d{1,2}/\d{1,2}/(?:19|20)\d\d|ngày \d{1,2} tháng \d{1,2}|tháng \d{1,2}(?:/| năm )(?:19|20)\d\d"
+    r"\d{1,2}/\d{1,2}/(?:19|20)\d\d|ngày \d{1,2} tháng \d{1,2}|\btháng \d{1,2}\b"
     r"|(?<!\d)(?:19|20|1[0-8])\d\d(?!\d)|thế kỷ|\bnăm \d{3,4}\b"
     # days, seasons and recurring times written in words: "thứ Năm hằng tuần", "cuối quý II", "tháng Năm"
     r"|\bthứ (?:hai|ba|tư|năm|sáu|bảy)\b|chủ nhật|\bhằng (?:tuần|tháng|quý|năm)\b|\bquý (?:i|ii|iii|iv|[1-4])\b"
@@ -507,6 +507,13 @@ def _foreign(word: str) -> bool:
     return word.isascii() and word.isalpha() and not _VIETNAMESE_SYLLABLE.match(word)
 
 
+# The words a naming phrase introduces, for "… được gọi là gì" / "tên là gì" questions.
+_NAMING = re.compile(
+    r"(?:gọi là|tên là|tên gọi là|có tên|mang tên|đặt tên là|biết đến với tên(?: gọi)?|tức là|hay còn gọi)"
+    r"\s+((?:[^\W\d_]+\s*){1,4})"
+)
+
+
 def _new_names(names: Sequence[str], question_folded: str) -> list[str]:
     """Names the question does not already hold: "Peyton Manning" restates a question about "Manning"
     (a "who" question asks for someone other than the people it names)."""
@@ -526,7 +533,9 @@ def person_names(text: str) -> list[str]:
             continue
         led = words[0] in _SURNAMES and 2 <= len(words) <= 5
         titled = bool(_HONORIFIC.search(text[max(0, match.start() - 20) : match.start()]))
-        foreign = run.isascii() and len(words) >= 2 and any(_foreign(w) for w in words)
+        # a Latin accent is no Vietnamese tone: "Menéndez" read as "Menendez" is no Vietnamese syllable
+        # (an acronym such as "UBND" is no foreign name)
+        foreign = len(words) >= 2 and any(not w.isupper() and _foreign(strip_diacritics(w)) for w in words)
         if led or titled or foreign:
             names.append(run)
     return names
@@ -587,6 +596,48 @@ def _new(items: Sequence[str], question_folded: str) -> list[str]:
     return [x for x in items if fold(x) not in question_folded]
 
 
+def figure_answerness(intent: Intent, body: str, folded: str, question_folded: str) -> float:
+    """Serves "bao nhiêu / mấy / tỷ lệ" questions: a figure the question does not write, in the asked
+    unit, counting the asked thing (1); a count in words or a figure whose subject is unsure (0.5)."""
+    # A figure the question itself writes is no answer ("mức độ 1" asks, "01 trường" answers).
+    question_figures = set(re.findall(r"\d+(?:[.,/]\d+)*", question_folded))
+    figures = [
+        f.strip()
+        for f in _FIGURE_TOKEN.findall(_ENUMERATOR.sub(" ", body))
+        if f.rstrip("% ") not in question_figures and not _YEAR_ONLY.match(f.strip())
+    ]
+    forms = counted_forms(intent.counted) if intent.counted else []
+    if not figures:
+        if intent.unit or not _NUMBER_WORD.search(folded):
+            return 0.0
+        # A count in words answers too: surely when it stands before the thing counted ("chín quốc gia").
+        words = _NUMBER_WORD.pattern
+        counts_it = any(re.search(rf"{words}\s+{re.escape(form)}(?!\w)", folded) for form in forms)
+        return 1.0 if counts_it else 0.5
+    if intent.unit == "%" and not any(f.endswith("%") for f in figures):
+        return 0.0
+    if intent.unit not in (None, "%") and intent.unit not in folded:
+        return 0.0
+    if not forms:
+        return 1.0
+    # The things counted, as phrases ("lao động") and as the asked noun's words ("khu", "công nghiệp").
+    counted = [*forms[1:], *(w for w in forms[0].split() if w not in STOPWORDS)]
+    if counted and not any(re.search(rf"(?<!\w){re.escape(w)}(?!\w)", folded) for w in counted):
+        return 0.0  # the things counted are not in it: its figures count something else
+    for word in counted:
+        near = re.escape(word)
+        if re.search(
+            rf"\d[\d.,/]*\s+(?:\S+\s+){{0,2}}?{near}(?!\w)|(?<!\w){near}\s+(?:\S+\s+){{0,2}}?\d",
+            folded,
+        ):
+            return 1.0
+    if all(f.endswith("%") for f in figures) and not re.search(r"tỷ lệ|tỉ lệ|%|phần trăm", question_folded):
+        return 0.0  # a percentage about the things counted is not their number
+    if all(_counts_another_thing(folded, f) for f in figures):
+        return 0.0  # "02 tiêu chí về số vụ": every figure counts a thing of its own
+    return 0.5
+
+
 def person_answerness(body: str, question_folded: str) -> float:
     """Serves "ai" questions: 1 for a person's name the question does not hold, 0.5 for a name-like word
     or run (a foreign name, an unknown transliteration), 0 for a job title or a body alone."""
@@ -616,46 +667,15 @@ def answerness(intent: Intent, text: str, question_folded: str, kind: CandidateK
     folded = fold(body)
     answer_type = intent.answer_type
     if answer_type == "figure":
-        # A figure the question itself writes is no answer ("mức độ 1" asks, "01 trường" answers).
-        question_figures = set(re.findall(r"\d+(?:[.,/]\d+)*", question_folded))
-        figures = [
-            f.strip()
-            for f in _FIGURE_TOKEN.findall(_ENUMERATOR.sub(" ", body))
-            if f.rstrip("% ") not in question_figures and not _YEAR_ONLY.match(f.strip())
-        ]
-        if not figures:
-            # A count written in words ("bốn lựa chọn", "ba tâm chấn") answers too, less surely.
-            return 0.5 if not intent.unit and _NUMBER_WORD.search(folded) else 0.0
-        if intent.unit == "%" and not any(f.endswith("%") for f in figures):
-            return 0.0
-        if intent.unit not in (None, "%") and intent.unit not in folded:
-            return 0.0
-        if intent.counted:
-            forms = counted_forms(intent.counted)
-            counted = [w for form in forms for w in form.split() if w not in STOPWORDS]
-            if counted and not any(re.search(rf"(?<!\w){re.escape(w)}(?!\w)", folded) for w in counted):
-                return 0.0  # the things counted are not in it: its figures count something else
-            for word in counted:
-                near = re.escape(word)
-                if re.search(
-                    rf"\d[\d.,/]*\s+(?:\S+\s+){{0,2}}?{near}(?!\w)|(?<!\w){near}\s+(?:\S+\s+){{0,2}}?\d",
-                    folded,
-                ):
-                    return 1.0
-            if all(f.endswith("%") for f in figures) and not re.search(
-                r"tỷ lệ|tỉ lệ|%|phần trăm", question_folded
-            ):
-                return 0.0  # a percentage about the things counted is not their number
-            if all(_counts_another_thing(folded, f) for f in figures):
-                return 0.0  # "02 tiêu chí về số vụ": every figure counts a thing of its own
-            return 0.5
-        return 1.0
+        return figure_answerness(intent, body, folded, question_folded)
     if answer_type == "person":
         return person_answerness(body, question_folded)
     if answer_type == "name":
         # A name or a term: a proper name, a quoted term or a foreign word the question does not hold.
         named = person_names(body) + [m.group(0) for m in _PROPER_WORD.finditer(body) if m.start() > 0]
         named += re.findall(r"[“\"«]([^”\"»]{2,60})[”\"»]", body)
+        # or the term a naming phrase introduces: "được gọi là hợp số", "tức là quyền lực mềm"
+        named += [m.group(1) for m in _NAMING.finditer(folded)]
         return 1.0 if _new(named, question_folded) else 0.1
     if answer_type == "date":
         return 1.0 if _new(_DATE.findall(folded), question_folded) else 0.0

@@ -240,11 +240,22 @@ def counted_noun(question: str) -> str | None:
     return " ".join(word for word in words if word not in _NOT_COUNTED)
 
 
+# What else counts the same thing: people are counted as "lao động", "dân", "nhân khẩu"; a length of time
+# is counted in its units ("bao nhiêu thời gian" → "17 giây").
+_COUNTED_ALSO: dict[str, tuple[str, ...]] = {
+    "người": ("lao động", "dân", "nhân khẩu", "cư dân"),
+    "thời gian": ("giây", "phút", "giờ", "ngày", "tuần", "tháng"),
+}
+
+
 def counted_forms(counted: str) -> list[str]:
-    """The counted noun as asked and, for an abbreviation, as it is written out ("htx" → "hợp tác xã")."""
+    """The counted noun as asked, as it is written out for an abbreviation ("htx" → "hợp tác xã"), and the
+    nouns that count the same thing ("người" → "lao động"). Serves "bao nhiêu <thing>" questions."""
     long_forms = {fold(short): fold(long) for short, long in ABBREVIATIONS.items()}
     written = " ".join(long_forms.get(word, word) for word in counted.split())
-    return [counted] if written == counted else [counted, written]
+    forms = [counted] if written == counted else [counted, written]
+    head = next((form for form in _COUNTED_ALSO if counted == form or counted.startswith(form + " ")), None)
+    return forms + list(_COUNTED_ALSO[head]) if head else forms
 
 
 def _answer_type(folded: str) -> AnswerType:

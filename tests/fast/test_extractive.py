@@ -640,3 +640,54 @@ def test_a_sentence_after_a_short_lead_in_and_a_pronoun_comes_with_the_one_befor
     assert _ANAPHOR.match("Ngày nay, điều này được gọi là lý thuyết Miasma.")
     assert _ANAPHOR.match("Sau đó, họ đánh bại đội chủ nhà.")
     assert not _ANAPHOR.match("Theo báo cáo của Ủy ban nhân dân huyện, đây là năm thứ ba liên tiếp.")
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "expected"),
+    [
+        # People are counted as "lao động" too; a length of time in its units.
+        ("Huyện giới thiệu việc làm cho bao nhiêu người?", "Giới thiệu việc làm cho 5.273 lao động.", 1.0),
+        ("Còn lại bao nhiêu thời gian khi đội bạn ghi bàn?", "Đội bạn ghi bàn khi còn 17 giây.", 1.0),
+        # A count in words standing before the thing counted is sure; elsewhere it is not.
+        ("Có bao nhiêu xã trong huyện?", "Huyện gồm chín xã và một thị trấn.", 1.0),
+        ("Có bao nhiêu xã trong huyện?", "Ba năm qua, các xã đều phát triển.", 0.5),
+    ],
+)
+def test_a_count_answers_when_it_counts_the_asked_thing_in_any_of_its_names(
+    question: str, sentence: str, expected: float
+) -> None:
+    from assistant.extractive import answerness
+
+    asked = analyse_intent(question, analyze(question, CATALOG))
+    assert answerness(asked, sentence, question.lower(), "sentence", False) == expected
+
+
+def test_a_term_after_a_naming_phrase_answers_what_it_is_called() -> None:
+    from assistant.extractive import answerness
+    from assistant.intent import Intent
+
+    called = Intent(question="Số không phải số nguyên tố được gọi là gì?", answer_type="name")
+    folded = "số không phải số nguyên tố được gọi là gì?"
+    assert (
+        answerness(
+            called, "Số lớn hơn 1 không phải là số nguyên tố được gọi là hợp số.", folded, "sentence", False
+        )
+        == 1.0
+    )
+
+
+def test_foreign_names_with_latin_accents_are_names_acronyms_are_not() -> None:
+    from assistant.extractive import person_names
+
+    assert "Pedro Menéndez" in person_names("Nhà vua ra lệnh cho Pedro Menéndez de Avilés tấn công.")
+    assert person_names("Được sự chỉ đạo của HĐND, UBND Tỉnh và các sở") == []
+
+
+def test_a_month_alone_is_a_date() -> None:
+    from assistant.extractive import answerness
+    from assistant.intent import Intent
+
+    when = Intent(question="Dịch vụ ra mắt khi nào?", answer_type="date")
+    assert answerness(
+        when, "Dịch vụ sẽ ra mắt vào tháng 3 trên nền tảng số.", "dịch vụ ra mắt khi nào?", "sentence", False
+    )
