@@ -55,6 +55,8 @@ MAX_ANSWER_CHARS = 300
 MAX_LIST_CHARS = 700
 MAX_LIST_ITEM_CHARS = 250
 SHORT_SENTENCE_CHARS = 110
+# A trimmed sentence keeps the clauses after the matched ones up to this length.
+FILL_CHARS = 250
 LEAD_IN_BONUS = 1.5
 SIDE_RELEVANCE = 0.2
 WHERE_COVERAGE_FACTOR = 0.8
@@ -821,13 +823,26 @@ class ExtractiveAnswerer:
         best = max(range(len(clauses)), key=lambda i: weights[i])
         lo = best
         # Back to where a clause may start: the sentence start, or after ";" / ":".
-        while lo > 0 and not _STRONG_BREAK.search(text[: clauses[lo][0]].rstrip()):
+        # A ";" inside parentheses ("(tiếng Anh: …; tiếng Pháp: …)") is no clause start.
+        while lo > 0 and (
+            not _STRONG_BREAK.search(text[: clauses[lo][0]].rstrip()) or _unclosed(text[: clauses[lo][0]])
+        ):
             lo -= 1
         hi = max(best, lo)
-        while hi + 1 < len(clauses) and (
-            (clauses[hi + 1][1] - clauses[lo][0] <= MAX_ANSWER_CHARS and (weights[hi + 1] > 0 or hi < best))
-            or _dangling(text[clauses[lo][0] : clauses[hi][1]])
-            or _unclosed(text[clauses[lo][0] : clauses[hi][1]])
+        while (
+            hi + 1 < len(clauses)
+            and (
+                (
+                    clauses[hi + 1][1] - clauses[lo][0] <= MAX_ANSWER_CHARS
+                    # The clause after the matched ones most often holds what they announce (the topic comes
+                    # first, the comment after it): it comes while the answer stays short.
+                    and (
+                        weights[hi + 1] > 0 or hi < best or clauses[hi + 1][1] - clauses[lo][0] <= FILL_CHARS
+                    )
+                )
+                or _dangling(text[clauses[lo][0] : clauses[hi][1]])
+                or _unclosed(text[clauses[lo][0] : clauses[hi][1]])
+            )
         ):
             hi += 1
         return candidate.start + clauses[lo][0], candidate.start + clauses[hi][1]

@@ -8,15 +8,18 @@ from __future__ import annotations
 
 import re
 
+from ingestion.textnorm import UPPERCASE
 from prompts import templates
 from vectorstore.passages import Passage
 
-_SENTENCE_BREAK = re.compile(r"\n+|(?<=[.!?…])\s+(?=[\"“(]?[0-9A-ZÀ-ỸĐ-])")
+_SENTENCE_BREAK = re.compile(rf"\n+|(?<=[.!?…])\s+(?=[\"“(]?[0-9{UPPERCASE}-])")
 _NUMBERING_ONLY = re.compile(
     r"^\s*(?:\d+(?:\.\d+)*\.?|[a-zđ]\)|[IVXLC]+[.\-]|[-+•]|(?:Điều|Khoản|Mục|Chương|Phần)\s+[\dIVXLC]+[.:]?)\s*$"
 )
 # A list item line: a bullet, "a)", "2.", "1.2)", "IV." and then words.
 ITEM_LINE = re.compile(r"^\s*(?:[-+•*]|[a-zđ][).]|\d+(?:\.\d+)*[.)]|[IVXLC]+[.\-])\s+\S")
+# A line that goes on with a figure and then lower-case words: "2 tăng trong phổi …".
+_FIGURE_GOES_ON = re.compile(rf"\s*\d+\s+(?![{UPPERCASE}])[^\W\d_]")
 # A sentence does not end at an abbreviation or an initial: "St. Johns", "TP. Hồ Chí Minh", "W. Haydon".
 _ABBREVIATED_END = re.compile(r"(?<![\w])(?:[A-ZĐ][a-zđ]{0,2}|[A-ZĐ]{1,3})\.$")
 
@@ -35,10 +38,15 @@ def split_spans(text: str, pattern: re.Pattern[str]) -> list[tuple[int, int]]:
 
 def _continues(line: str, following: str) -> bool:
     """A line broken mid-sentence: it ends with a comma or dash, or the next line goes on in lower case
-    (and is not a list item of its own)."""
+    (and is not a list item of its own), or a line without a sentence end goes on with a subscript or a
+    figure before lower-case words ("Nồng độ O" / "2 tăng trong phổi …")."""
     if ITEM_LINE.match(following):
         return False
-    return line.rstrip().endswith((",", "–", "-")) or following.lstrip()[:1].islower()
+    if line.rstrip().endswith((",", "–", "-")) or following.lstrip()[:1].islower():
+        return True
+    return not line.rstrip().endswith((".", "!", "?", "…", ":", ";")) and bool(
+        _FIGURE_GOES_ON.match(following)
+    )
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:

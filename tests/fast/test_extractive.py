@@ -691,3 +691,46 @@ def test_a_month_alone_is_a_date() -> None:
     assert answerness(
         when, "Dịch vụ sẽ ra mắt vào tháng 3 trên nền tảng số.", "dịch vụ ra mắt khi nào?", "sentence", False
     )
+
+
+def test_a_line_broken_at_a_subscript_goes_on_and_a_lower_case_word_after_a_period_starts_no_sentence() -> (
+    None
+):
+    from assistant.sentences import sentence_spans
+
+    text = "Nồng độ O\n2 tăng trong phổi giúp đẩy khí độc ra.\n1. Kinh tế\nCác mặt hàng v.v. đều tăng."
+    assert [text[a:b] for a, b in sentence_spans(text)] == [
+        "Nồng độ O\n2 tăng trong phổi giúp đẩy khí độc ra.",
+        "1. Kinh tế",
+        "Các mặt hàng v.v. đều tăng.",
+    ]
+
+
+def test_a_trimmed_answer_never_starts_after_a_semicolon_inside_parentheses() -> None:
+    from assistant.extractive import Candidate
+
+    text = (
+        "Rừng nhiệt đới Amazon (tiếng Bồ Đào Nha: Floresta Amazônica hoặc Amazônia; tiếng Tây Ban Nha: Selva "
+        "Amazónica, Amazonía hay thường được gọi là Amazonia; tiếng Pháp: Forêt amazonienne; tiếng Hà Lan: "
+        "Amazoneregenwoud), còn được mọi người biết đến với tên gọi Amazonia hay Rừng rậm Amazon, là một khu rừng "
+        "có tán lá rộng và ẩm ướt bao phủ hầu hết lưu vực sông Amazon ở Nam Mỹ."
+    )
+    record = DocumentRecord(
+        doc_id="wiki",
+        file_name="amazon.txt",
+        content_hash="",
+        file_format="txt",
+        encoding="utf-8",
+        metadata=DocumentMetadata(),
+        sections=(),
+        text=text,
+    )
+    chunk = Chunk(0, "0", ("Amazon",), "Amazon", text, text, 0, len(text), 0, len(text))
+    wiki = Passage("amazon.txt:0", chunk, record, 1.0)
+    start, _end = ExtractiveAnswerer()._trim(
+        wiki,
+        Candidate(0, 0, len(text), 1.0, 1.0, "sentence"),
+        ("khu", "rừng", "lưu", "vực", "nam", "mỹ"),
+        False,
+    )
+    assert start == 0
