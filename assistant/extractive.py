@@ -327,6 +327,9 @@ def stated_kinds(passage: Passage, sentence: str) -> frozenset[FigureKind]:
     return frozenset({"target"}) if _TARGET_TEXT.search(folded) else frozenset()
 
 
+# A growth rate stated in words: "tăng bình quân 9,18%", "tốc độ tăng trưởng", "tăng 10,28% so với".
+_GROWTH_TEXT = re.compile(r"tăng bình quân|tốc độ tăng|tăng trưởng|(?:tăng|giảm)\s+[\d.,]+\s*%")
+
 # A document's indicator records (ingestion.indicators, stored at ingest), by doc id.
 RecordLookup = Callable[[str], Sequence[IndicatorRecord]]
 # What a record's kind says of a figure for a "kết quả" or "chỉ tiêu" question: an estimate, a change and a
@@ -357,10 +360,16 @@ def record_kinds(records: Sequence[IndicatorRecord]) -> frozenset[FigureKind]:
 def kind_weight(asked: frozenset[FigureKind], stated: frozenset[FigureKind]) -> float:
     """A target asked and a result stated (or the reverse) fits poorly; serves "chỉ tiêu … là bao nhiêu"
     against "đã đạt bao nhiêu"."""
-    wanted = asked & {"target", "result"}
-    if len(wanted) != 1 or not stated:
+    if not stated:
         return 1.0
-    return 1.15 if wanted & stated else 0.6
+    weight = 1.0
+    wanted = asked & {"target", "result"}
+    if len(wanted) == 1:
+        weight *= 1.15 if wanted & stated else 0.6
+    if "growth" in asked:
+        # "tốc độ tăng … bình quân": a growth rate asked; a level ("tổng thu … 10.964 tỷ") does not answer.
+        weight *= 1.15 if "growth" in stated else 0.7
+    return weight
 
 
 # ------------------------------------------------------------------------------------------- answerness
@@ -718,8 +727,12 @@ class _Question:
 def figure_kinds(q: _Question, passage: Passage, start: int, end: int) -> frozenset[FigureKind]:
     """The kinds of figure a candidate states: from its figures' records when there are any, else from its
     words and headings (:func:`stated_kinds`)."""
-    found = record_kinds(records_in(q.records.get(passage.doc_id, ()), passage, start, end))
-    return found or stated_kinds(passage, passage.text[start:end])
+    records = records_in(q.records.get(passage.doc_id, ()), passage, start, end)
+    if records:
+        growth: frozenset[FigureKind] = frozenset({"growth"})
+        return record_kinds(records) | (growth if any(r.kind == "growth" for r in records) else frozenset())
+    stated = stated_kinds(passage, passage.text[start:end])
+    return stated | {"growth"} if _GROWTH_TEXT.search(fold(passage.text[start:end])) else stated
 
 
 class ExtractiveAnswerer:
@@ -1109,9 +1122,9 @@ def _side_weight(q: _Question, side: Side, candidate: Candidate, passages: Seque
     """How well a candidate fits one side's period and kind (the question's own fit is for the whole)."""
     passage = passages[candidate.passage_index]
     fit, _label = time_fit(side.time, passage, candidate.start, candidate.end)
-    return _FIT_WEIGHT[fit] * kind_weight(
-        side.kinds, figure_kinds(q, passage, candidate.start, candidate.end)
-    )
+    # Growth asked is asked of every side ("tốc độ tăng … đã đạt … với mức phấn đấu").
+    asked = side.kinds | (q.intent.kinds & {"growth"})
+    return _FIT_WEIGHT[fit] * kind_weight(asked, figure_kinds(q, passage, candidate.start, candidate.end))
 
 
 def _on_side(side: Side, candidate: Candidate, passages: Sequence[Passage]) -> bool:

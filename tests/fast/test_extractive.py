@@ -734,3 +734,16 @@ def test_a_trimmed_answer_never_starts_after_a_semicolon_inside_parentheses() ->
         False,
     )
     assert start == 0
+
+
+def test_a_growth_rate_asked_is_not_answered_by_a_level() -> None:
+    from assistant.extractive import kind_weight
+
+    growth_result: frozenset = frozenset({"growth", "result"})
+    assert kind_weight(growth_result, frozenset({"growth", "result"})) > kind_weight(
+        growth_result, frozenset({"result"})
+    )
+    # Without growth asked, a growth figure and a level weigh the same.
+    assert kind_weight(frozenset({"result"}), frozenset({"growth", "result"})) == kind_weight(
+        frozenset({"result"}), frozenset({"result"})
+    )
