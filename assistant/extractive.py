@@ -55,6 +55,8 @@ MAX_ANSWER_CHARS = 300
 MAX_LIST_CHARS = 700
 MAX_LIST_ITEM_CHARS = 250
 SHORT_SENTENCE_CHARS = 110
+# At most this many statements of the same indicator for other periods follow an other-period answer.
+MAX_OTHER_PERIODS = 2
 # A trimmed sentence keeps the clauses after the matched ones up to this length.
 FILL_CHARS = 250
 LEAD_IN_BONUS = 1.5
@@ -349,6 +351,15 @@ def records_in(
     """The records whose figure stands in ``passage.text[start:end]`` (record spans are document offsets)."""
     low, high = passage.start + start, passage.start + end
     return [r for r in records if low <= r.value_start and r.value_end <= high]
+
+
+def record_time(record: IndicatorRecord) -> TimeConstraint:
+    """The period of a record as a constraint: a year, a term, or the horizon of "đến 2030"."""
+    first, last = record.years
+    if first and last and first < last:
+        return TimeConstraint(terms=frozenset({(first, last)}))
+    year = last or first
+    return TimeConstraint(frozenset({year})) if year else TimeConstraint()
 
 
 def record_kinds(records: Sequence[IndicatorRecord]) -> frozenset[FigureKind]:
@@ -1039,9 +1050,51 @@ class ExtractiveAnswerer:
             best.coverage,
         )
 
+    def _same_indicator(
+        self, q: _Question, found: Candidate, passages: Sequence[Passage]
+    ) -> list[tuple[int, int, int, IndicatorRecord]]:
+        """The statements of the found figure's indicator (its records' grouping key) for other periods, in
+        the retrieved passages: (passage index, sentence start, sentence end, record), one per period."""
+        passage = passages[found.passage_index]
+        own = records_in(q.records.get(passage.doc_id, ()), passage, found.start, found.end)
+        keys = {r.key for r in own}
+        # Periods, figures and sentences already given (a sentence may repeat in another part of the text).
+        seen: set[str | None] = {r.period for r in own}
+        said = {fold(passage.text[found.start : found.end])}
+        figures = {r.value_text for r in own}
+        statements = []
+        for index, other in enumerate(passages):
+            if other.metadata.locality != passage.metadata.locality:
+                continue  # the same indicator of another place is not this place's other period
+            for record in records_in(q.records.get(other.doc_id, ()), other, 0, len(other.text)):
+                start, end = record.sentence_start - other.start, record.sentence_end - other.start
+                here = Candidate(index, start, end, 0.0, 0.0)
+                sentence = fold(other.text[max(0, start) : end])
+                if (
+                    record.key not in keys
+                    or record.period in seen
+                    or record.value_text in figures
+                    or sentence in said
+                    or _overlaps(here, found)
+                ):
+                    continue
+                seen.add(record.period)
+                said.add(sentence)
+                statements.append((index, max(0, start), min(len(other.text), end), record))
+        return statements
+
     def _other_period(self, q: _Question, found: Candidate, passages: Sequence[Passage]) -> ExtractiveAnswer:
         """The documents hold the asked figure for another period only: say which period was asked and is
-        missing, and give the one found, marked as such (never silently in place of the asked one)."""
+        missing, and give the one found, marked as such (never silently in place of the asked one), with the
+        indicator's statements for the other periods the retrieved passages hold, each cited. When one of
+        those is for the asked period, it is the answer. Serves figure questions for a year or term."""
+        statements = self._same_indicator(q, found, passages)
+        for index, start, end, record in statements:
+            if _fit(q.intent.time, record_time(record)) == "fit":
+                text = passages[index].text[start:end].strip()
+                return ExtractiveAnswer(
+                    f"{text} [1]", (index,), ((index, start, end),), q.intent.answer_type, found.coverage
+                )
         passage = passages[found.passage_index]
         start, end, sentence = self._sentence(q, passage, found)
         asked = q.intent.time.label()
@@ -1050,10 +1103,21 @@ class ExtractiveAnswerer:
             if found.period
             else templates.OTHER_PERIOD_UNNAMED.format(asked=asked)
         )
+        lines = [f"{lead} {sentence} [1]"]
+        cited, supporting = [found.passage_index], [(found.passage_index, start, end)]
+        others = [s for s in statements if s[2] - s[1] <= MAX_ANSWER_CHARS][:MAX_OTHER_PERIODS]
+        if others:
+            lines.append(templates.OTHER_PERIODS_ALSO)
+        for index, other_start, other_end, _record in others:
+            if index not in cited:
+                cited.append(index)
+            text = passages[index].text[other_start:other_end].strip()
+            lines.append(f"- {text} [{cited.index(index) + 1}]")
+            supporting.append((index, other_start, other_end))
         return ExtractiveAnswer(
-            f"{lead} {sentence} [1]",
-            (found.passage_index,),
-            ((found.passage_index, start, end),),
+            "\n".join(lines),
+            tuple(cited),
+            tuple(supporting),
             q.intent.answer_type,
             found.coverage,
             other_period=True,

@@ -10,6 +10,7 @@ COMPARISON_SIDE = "- {label}: {sentence}"
 SIDE_MISSING = "không tìm thấy số liệu trong các văn bản đã nạp."
 # The documents hold the figure for another period only: said first, then the figure found, marked as such.
 OTHER_PERIOD = "Không có số liệu {asked} trong các văn bản đã nạp; số liệu tìm được là của {found}:"
+OTHER_PERIODS_ALSO = "Số liệu của chỉ tiêu này cho các kỳ khác trong văn bản:"
 OTHER_PERIOD_UNNAMED = "Không có số liệu {asked} trong các văn bản đã nạp; số liệu gần nhất tìm được:"
 SIGNED_BY = "{name} ({title})"
 NO_EVIDENCE_FOR_NUMBER = "Một số con số trong câu trả lời không có trong đoạn trích dẫn nên đã bị loại bỏ."
