@@ -272,6 +272,17 @@ def _fit(asked: TimeConstraint, stated: TimeConstraint) -> TimeFit:
     return "other"
 
 
+def _resolved(asked: TimeConstraint, passage: Passage) -> TimeConstraint | None:
+    """A term named relative to the document ("5 năm qua", "nhiệm kỳ tới") as the document's own term or
+    the next one; None when the document covers no term. Serves term reports read by their own words."""
+    terms = _document_time(passage).terms
+    if not terms:
+        return None
+    if asked.relative == "past":
+        return TimeConstraint(terms=terms)
+    return TimeConstraint(terms=frozenset((b, 2 * b - a) for a, b in terms))
+
+
 def time_fit(asked: TimeConstraint, passage: Passage, start: int, end: int) -> tuple[TimeFit, str]:
     """The fit of a candidate's period to the asked one, from the most specific place that states a period:
     the sentence itself, then its nearest heading that names one, then the document. Returns the fit and,
@@ -280,6 +291,11 @@ def time_fit(asked: TimeConstraint, passage: Passage, start: int, end: int) -> t
     Serves figure questions where the period decides the answer ("năm 2021" is not the 2025 estimate)."""
     if not asked:
         return "unknown", ""
+    if asked.relative:
+        resolved = _resolved(asked, passage)
+        if resolved is None:
+            return "weak", ""  # a year's report does not speak for "5 năm qua" / "nhiệm kỳ tới"
+        asked = resolved
     text = passage.text[start:end]
     # A list block speaks of the period its lead-in names; its items may name others (horizons, terms).
     own = stated_time(text.split("\n", 1)[0] if "\n" in text else text)

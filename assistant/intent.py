@@ -41,14 +41,19 @@ class TimeConstraint:
 
     years: frozenset[int] = frozenset()
     terms: frozenset[tuple[int, int]] = frozenset()
+    # A term named relative to the document, no year written: "5 năm qua", "nhiệm kỳ tới" (as written).
+    relative: Literal["past", "next"] | None = None
+    relative_text: str = ""
 
     def __bool__(self) -> bool:
-        return bool(self.years or self.terms)
+        return bool(self.years or self.terms or self.relative)
 
     def label(self) -> str:
-        """How an answer names the period: "năm 2023", "giai đoạn 2020–2025"."""
+        """How an answer names the period: "năm 2023", "giai đoạn 2020–2025", "5 năm qua"."""
         parts = [f"năm {y}" for y in sorted(self.years)]
         parts += [f"giai đoạn {a}–{b}" for a, b in sorted(self.terms)]
+        if self.relative_text:
+            parts.append(self.relative_text)
         return ", ".join(parts)
 
 
@@ -192,6 +197,8 @@ _SIDE_BREAK = re.compile(r",?\s+(?:và|với|so với|còn|hay)\s+(?=\S)|;\s*|,\
 
 _YEAR = re.compile(r"(?<!\d)(19[5-9]\d|20\d\d)(?!\d)")
 _TERM = re.compile(r"(?<!\d)((?:19|20)\d\d)\s*[-–—/]\s*((?:19|20)\d\d)(?!\d)")
+# A term named relative to the document that is read: "5 năm qua", "nhiệm kỳ vừa qua", "5 năm tới".
+_RELATIVE_TERM = re.compile(r"(\d+ năm|nhiệm kỳ|giai đoạn)\s+(qua|vừa qua|tới|sắp tới|tiếp theo)\b")
 _FUTURE_YEAR = re.compile(r"(?:đến|tới) năm\s+((?:19|20)\d\d)")
 
 
@@ -206,6 +213,11 @@ def time_of(text: str, asked: bool = True) -> TimeConstraint:
     years = {int(y) for y in _YEAR.findall(stripped)}
     if asked and years and terms and any(not any(a <= y <= b for a, b in terms) for y in years):
         terms = set()
+    named = list(_RELATIVE_TERM.finditer(fold(text))) if asked and not (years or terms) else []
+    directions = {"past" if m.group(2) in ("qua", "vừa qua") else "next" for m in named}
+    if len(directions) == 1:  # both named ("5 năm qua … 5 năm tới"): each side of the comparison has its own
+        direction: Literal["past", "next"] = "past" if "past" in directions else "next"
+        return TimeConstraint(relative=direction, relative_text=named[0].group(0))
     return TimeConstraint(frozenset(years), frozenset(terms))
 
 

@@ -747,3 +747,20 @@ def test_a_growth_rate_asked_is_not_answered_by_a_level() -> None:
     assert kind_weight(frozenset({"result"}), frozenset({"growth", "result"})) == kind_weight(
         frozenset({"result"}), frozenset({"result"})
     )
+
+
+def test_a_relative_term_is_the_documents_own_term_or_the_next_one_and_a_year_report_fits_it_weakly() -> None:
+    from assistant.extractive import time_fit
+    from assistant.intent import time_of
+
+    term_report = passage(
+        "000_2265b64d677103f7.txt",
+        "Hiện có 07 chợ, 05 cửa hàng tiện ích và 3.274 cơ sở kinh doanh.",
+        ("1.3. Thương mại, dịch vụ",),
+    )
+    year_report = passage("002_8960d5a2a2e1878e.txt", ONE_STOP.text, ONE_STOP.section_path)
+    past, following = time_of("trong 5 năm qua"), time_of("cho nhiệm kỳ tới")
+    text_end = len(term_report.text)
+    assert time_fit(past, term_report, 0, text_end)[0] == "fit"  # the report's term 2020–2025
+    assert time_fit(following, term_report, 0, text_end)[0] != "fit"  # 2025–2030 is not this result's term
+    assert time_fit(past, year_report, 0, len(year_report.text))[0] == "weak"

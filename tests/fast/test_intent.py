@@ -145,3 +145,14 @@ def test_what_a_list_question_lists(question: str, listed: str) -> None:
 def test_a_number_of_question_counts_the_thing_after_so() -> None:
     assert intent("Số vụ cháy rừng ở huyện Cái Bè năm 2023 là bao nhiêu?").counted == "vụ cháy"
     assert intent("Số lượng doanh nghiệp là bao nhiêu?").counted is None
+
+
+def test_a_term_named_relative_to_the_document_is_read() -> None:
+    past = time_of("Thu ngân sách tăng bình quân bao nhiêu trong 5 năm qua?")
+    assert past.relative == "past" and past.label() == "5 năm qua"
+    assert time_of("Chỉ tiêu cho nhiệm kỳ tới là bao nhiêu?").relative == "next"
+    # A year written wins; both named is a comparison whose sides each have their own.
+    assert not time_of("Năm 2023 và 5 năm qua").relative
+    both = intent("Tốc độ tăng thu ngân sách đã đạt trong 5 năm qua so với mức phấn đấu cho 5 năm tới?")
+    assert not both.time.relative
+    assert [side.time.relative for side in both.sides] == ["past", "next"]
