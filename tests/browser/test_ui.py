@@ -120,3 +120,32 @@ def test_upload_lists_the_document_and_shows_its_script_as_text(page: Any, tmp_p
     assert "<script>" in page.locator("#vk-chat").inner_text()
     assert page.locator("#vk-chat script").count() == 0
     assert page.evaluate("window.__injected === undefined")
+
+
+def _new_conversation(page: Any) -> None:
+    page.locator("#vk-new-conversation").click()
+    expect(page.locator("#vk-chat .thought-group")).to_have_count(0, timeout=TIMEOUT)
+
+
+def test_every_example_question_on_the_first_screen_is_answered(page: Any) -> None:
+    buttons = page.locator("#vk-examples button.vk-example:visible")
+    expect(buttons.first).to_be_visible(timeout=TIMEOUT)
+    examples = [buttons.nth(i).inner_text() for i in range(buttons.count())]
+    assert examples
+    for example in examples:
+        _new_conversation(page)
+        page.get_by_role("button", name=example).click()
+        expect(page.locator("#vk-question textarea")).to_have_value(example, timeout=TIMEOUT)
+        page.locator("#vk-send").click()
+        page.locator("#vk-chat .thought-group .title").first.wait_for(state="visible", timeout=TIMEOUT)
+        assert page.locator("#vk-chat .vk-abstained").count() == 0, example
+
+
+def test_a_new_conversation_clears_the_memory_a_follow_up_would_use(page: Any) -> None:
+    _ask(page, "Giá trị sản xuất công nghiệp của huyện Hòa An năm 2023 là bao nhiêu?")
+    page.locator("#vk-chat .thought-group .title").first.wait_for(state="visible", timeout=TIMEOUT)
+    _new_conversation(page)
+    # With the first question remembered this follow-up would be about industry in 2022; it is not.
+    _ask(page, "Còn năm 2022 thì bao nhiêu?")
+    page.locator("#vk-chat .vk-abstained").wait_for(state="visible", timeout=TIMEOUT)
+    assert "4.215" not in page.locator("#vk-chat").inner_text()

@@ -7,26 +7,10 @@ import gradio as gr
 
 from assistant.services.asking import QuestionError, Turn, stream_answer
 from assistant.services.documents import DocumentRecord
+from assistant.services.examples import EXAMPLE_COUNT, ExampleQuestions
 from assistant.services.runtime import RuntimeGetter
 from ui.chat import stream_chat
 from ui.tabs.common import FilterControls, Guard, TabParts, ask_filters, input_row
-
-EXAMPLE_COUNT = 3
-
-
-def example_questions(records: Sequence[DocumentRecord]) -> list[str]:
-    """Questions built from what the store holds, so they fit whatever corpus is loaded."""
-    questions: list[str] = []
-    for record in sorted(records, key=lambda r: (-(r.metadata.year or 0), r.doc_id)):
-        meta = record.metadata
-        if meta.locality and meta.year:
-            questions.append(f"Tốc độ tăng trưởng kinh tế của {meta.locality} năm {meta.year} là bao nhiêu?")
-        if meta.doc_type and meta.number:
-            questions.append(f"{meta.doc_type} số {meta.number} đề ra những chỉ tiêu chủ yếu nào?")
-    if not questions:
-        questions = ["Tổng thu ngân sách trên địa bàn năm nay là bao nhiêu?"]
-    unique = list(dict.fromkeys(questions))
-    return unique[:EXAMPLE_COUNT]
 
 
 class AskTab:
@@ -35,6 +19,8 @@ class AskTab:
     def __init__(self, get_runtime: RuntimeGetter, guard: Guard) -> None:
         self._get_runtime = get_runtime
         self._guard = guard
+        # Questions the assistant answers on the loaded documents, asked once per store generation.
+        self._examples = ExampleQuestions()
         self.turns = gr.State([])
         with gr.Row():
             with gr.Column(scale=3):
@@ -61,7 +47,7 @@ class AskTab:
                 gr.Button("", size="sm", visible=False, elem_classes="vk-example")
                 for _ in range(EXAMPLE_COUNT)
             ]
-        self.clear = gr.Button("Xoá hội thoại", size="sm")
+        self.clear = gr.Button("Cuộc hội thoại mới", size="sm", elem_id="vk-new-conversation")
 
     def wire(self) -> None:
         inputs = [self.question, self.chatbot, self.turns, *self.filters.components]
@@ -70,7 +56,10 @@ class AskTab:
         self.question.submit(self.respond, inputs=inputs, outputs=outputs)
         for button in self.examples:
             button.click(lambda text: text, inputs=[button], outputs=[self.question])
+        # A new conversation clears the screen and the memory the next follow-up would use; so does the
+        # chat's own clear icon.
         self.clear.click(lambda: ([], []), outputs=[self.chatbot, self.turns])
+        self.chatbot.clear(lambda: [], outputs=[self.turns])
 
     def respond(
         self,
@@ -98,7 +87,8 @@ class AskTab:
                 yield shown, [*turns, Turn(question=question, answer=answer)], ""
 
     def show_store(self, records: Sequence[DocumentRecord]) -> list[Any]:
-        examples = example_questions(records)
+        runtime = self._get_runtime()
+        examples = self._examples.get(runtime.answering, runtime.store)
         buttons = [
             gr.update(value=examples[i], visible=True) if i < len(examples) else gr.update(visible=False)
             for i in range(EXAMPLE_COUNT)
