@@ -11,6 +11,8 @@ if TYPE_CHECKING:
     from assistant.settings import Settings
 
 UI_PATH = "/"
+# The page is in Vietnamese: screen readers, spell checkers and hyphenation read ``lang`` (Gradio sets "en").
+PAGE_LANGUAGE_JS = "() => { document.documentElement.lang = 'vi'; }"
 
 
 def mount_ui(app: FastAPI, settings: Settings) -> None:
@@ -40,8 +42,10 @@ def mount_ui(app: FastAPI, settings: Settings) -> None:
         path=UI_PATH,
         css=css,
         max_file_size=settings.api.max_upload_bytes,
-        footer_links=["settings"],
+        # No footer: Gradio's own settings panel is in English and has nothing an official needs.
+        footer_links=[],
         show_error=True,
+        js=PAGE_LANGUAGE_JS,
     )
     mount = app.router.routes[-1]
     assert isinstance(mount, Mount), "mount_gradio_app did not add a Mount last"

@@ -149,3 +149,9 @@ def test_a_new_conversation_clears_the_memory_a_follow_up_would_use(page: Any) -
     _ask(page, "Còn năm 2022 thì bao nhiêu?")
     page.locator("#vk-chat .vk-abstained").wait_for(state="visible", timeout=TIMEOUT)
     assert "4.215" not in page.locator("#vk-chat").inner_text()
+
+
+def test_the_page_says_it_is_vietnamese_and_shows_no_english_settings_footer(page: Any) -> None:
+    expect(page.locator("html")).to_have_attribute("lang", "vi", timeout=TIMEOUT)
+    assert page.get_by_text("Settings", exact=True).count() == 0
+    assert page.locator("footer").get_by_text("Gradio").count() == 0
