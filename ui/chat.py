@@ -17,6 +17,7 @@ from assistant.services.asking import (
     RetrievedPassage,
     StreamEvent,
 )
+from assistant.services.labels import document_name
 from ui.render import (
     PATH_SEPARATOR,
     RecordLookup,
@@ -105,6 +106,18 @@ def answer_text(response: AskResponse) -> str:
     for notice in response.notices:
         text += f"<br><em>{escape_markdown(notice)}</em>"
     return text
+
+
+def copy_text(response: AskResponse, lookup: RecordLookup) -> str:
+    """The answer as an official pastes it into a report: plain text, then one line per source naming the
+    document (type, issuer, number and date) and the section ("[1] Báo cáo số 250/BC-UBND … , mục 5.4")."""
+    lines = [response.answer]
+    for citation in [] if response.abstained else response.citations:
+        record = lookup(citation.doc_id)
+        name = document_name(record.metadata, record.file_name) if record else citation.file_name
+        section = citation.section_path[-1] if citation.section_path else ""
+        lines.append(f"[{citation.number}] {name}" + (f", mục {section}" if section else ""))
+    return "\n".join(lines)
 
 
 def final_messages(response: AskResponse, lookup: RecordLookup) -> list[Message]:

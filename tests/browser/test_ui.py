@@ -155,3 +155,16 @@ def test_the_page_says_it_is_vietnamese_and_shows_no_english_settings_footer(pag
     expect(page.locator("html")).to_have_attribute("lang", "vi", timeout=TIMEOUT)
     assert page.get_by_text("Settings", exact=True).count() == 0
     assert page.locator("footer").get_by_text("Gradio").count() == 0
+
+
+def test_copy_puts_clean_text_and_a_plain_source_line_on_the_clipboard(page: Any, server_url: str) -> None:
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server_url)
+    _ask(page, "Giá trị sản xuất công nghiệp của huyện Hòa An năm 2023 là bao nhiêu?")
+    page.locator("#vk-chat .thought-group .title").first.wait_for(state="visible", timeout=TIMEOUT)
+    page.locator("#vk-copy").click()
+    page.wait_for_function("async () => (await navigator.clipboard.readText()).length > 0", timeout=TIMEOUT)
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert "4.215 tỷ đồng" in copied and "[1]" in copied
+    assert "<" not in copied and "\\" not in copied  # no markup, no Markdown escapes
+    source = copied.splitlines()[-1]
+    assert source.startswith("[1] Báo cáo") and "118/BC-UBND" in source and "Công nghiệp" in source

@@ -9,8 +9,11 @@ from assistant.services.asking import QuestionError, Turn, stream_answer
 from assistant.services.documents import DocumentRecord
 from assistant.services.examples import EXAMPLE_COUNT, ExampleQuestions
 from assistant.services.runtime import RuntimeGetter
-from ui.chat import stream_chat
+from ui.chat import copy_text, stream_chat
 from ui.tabs.common import FilterControls, Guard, TabParts, ask_filters, input_row
+
+# Runs in the browser: the clean text goes to the clipboard (a click is the user gesture it needs).
+COPY_JS = "(text) => { if (text) { navigator.clipboard.writeText(text); } return []; }"
 
 
 class AskTab:
@@ -34,7 +37,7 @@ class AskTab:
             height=600,
             latex_delimiters=[],
             feedback_options=None,
-            buttons=["copy"],
+            buttons=[],
             placeholder="Đặt câu hỏi về các văn bản đã nạp. Bấm vào một nguồn trích dẫn để xem cả mục.",
             elem_id="vk-chat",
         )
@@ -47,18 +50,24 @@ class AskTab:
                 gr.Button("", size="sm", visible=False, elem_classes="vk-example")
                 for _ in range(EXAMPLE_COUNT)
             ]
-        self.clear = gr.Button("Cuộc hội thoại mới", size="sm", elem_id="vk-new-conversation")
+        with gr.Row():
+            self.clear = gr.Button("Cuộc hội thoại mới", size="sm", elem_id="vk-new-conversation")
+            # The last answer as clean text with a line per source, for the clipboard (Gradio's own copy
+            # button would copy the message's markup).
+            self.copy = gr.Button("Sao chép câu trả lời", size="sm", elem_id="vk-copy")
+        self.copy_source = gr.Textbox(visible="hidden", elem_id="vk-copy-source", label="Nội dung sao chép")
 
     def wire(self) -> None:
         inputs = [self.question, self.chatbot, self.turns, *self.filters.components]
-        outputs = [self.chatbot, self.turns, self.question]
+        outputs = [self.chatbot, self.turns, self.question, self.copy_source]
         self.send.click(self.respond, inputs=inputs, outputs=outputs)
         self.question.submit(self.respond, inputs=inputs, outputs=outputs)
         for button in self.examples:
             button.click(lambda text: text, inputs=[button], outputs=[self.question])
         # A new conversation clears the screen and the memory the next follow-up would use; so does the
         # chat's own clear icon.
-        self.clear.click(lambda: ([], []), outputs=[self.chatbot, self.turns])
+        self.clear.click(lambda: ([], [], ""), outputs=[self.chatbot, self.turns, self.copy_source])
+        self.copy.click(None, inputs=[self.copy_source], js=COPY_JS)
         self.chatbot.clear(lambda: [], outputs=[self.turns])
 
     def respond(
@@ -71,7 +80,7 @@ class AskTab:
         year: str | None,
         types: list[str] | None,
         request: gr.Request,
-    ) -> Iterator[tuple[Any, Any, Any]]:
+    ) -> Iterator[tuple[Any, Any, Any, Any]]:
         self._guard.check(request, "reader")
         runtime = self._get_runtime()
         filters = ask_filters(documents, localities, year, types)
@@ -81,10 +90,11 @@ class AskTab:
             raise gr.Error(error.message) from None
         for shown, response in stream_chat(question, events, runtime.store.get, messages):
             if response is None:
-                yield shown, turns, ""
+                yield shown, turns, "", gr.update()
             else:
                 answer = None if response.abstained else response.answer
-                yield shown, [*turns, Turn(question=question, answer=answer)], ""
+                copied = copy_text(response, runtime.store.get)
+                yield shown, [*turns, Turn(question=question, answer=answer)], "", copied
 
     def show_store(self, records: Sequence[DocumentRecord]) -> list[Any]:
         runtime = self._get_runtime()
