@@ -14,6 +14,7 @@ from datetime import date
 from html import escape
 
 from assistant.services.documents import DocumentRecord, Section
+from assistant.services.labels import document_name
 from assistant.services.search import SearchHit, highlight_spans
 
 PATH_SEPARATOR = " › "
@@ -97,16 +98,9 @@ def format_date(value: date | str | None) -> str:
 
 
 def document_label(record: DocumentRecord) -> str:
-    """'Báo cáo số 250/BC-UBND ngày 02/12/2021', else the title, else the file name (plain text)."""
-    meta = record.metadata
-    parts = [meta.doc_type or "Văn bản"]
-    if meta.number:
-        parts.append(f"số {meta.number}")
-    if meta.date:
-        parts.append(f"ngày {format_date(meta.date)}")
-    if len(parts) == 1:
-        parts.append(f"“{meta.title}”" if meta.title else record.file_name)
-    return " ".join(parts)
+    """The document as people name it (type, issuer or place, number and date or year: one naming for
+    citations, filters, tables and exports, :func:`assistant.services.labels.document_name`)."""
+    return document_name(record.metadata, record.file_name)
 
 
 def own_span(sections: Sequence[Section], section_id: str) -> tuple[int, int] | None:

@@ -159,3 +159,29 @@ def test_an_abstention_says_so_and_shows_the_closest_sections() -> None:
 def test_a_citation_of_a_deleted_document_shows_its_passage() -> None:
     messages = final_messages(_response(abstained=False), lambda _doc_id: None)
     assert '<mark class="vk-support">' in messages[1]["content"]
+
+
+def test_documents_are_named_by_what_they_are_the_id_only_where_two_names_are_alike() -> None:
+    from dataclasses import replace
+
+    from ui.render import document_label
+    from ui.tabs.common import document_choices
+
+    unnumbered = replace(
+        RECORD,
+        doc_id="003_ed75f5db97ecdb44",
+        file_name="003_ed75f5db97ecdb44.txt",
+        metadata=DocumentMetadata(doc_type="Báo cáo", locality="Tiểu Cần", period="2022", year=2022),
+    )
+    assert document_label(unnumbered) == "Báo cáo về Tiểu Cần năm 2022"
+    twin = replace(unnumbered, doc_id="004_aaaa", file_name="004_aaaa.txt")
+    numbered = replace(
+        RECORD,
+        metadata=DocumentMetadata(
+            doc_type="Báo cáo", number="250/BC-UBND", issuers=("ỦY BAN NHÂN DÂN HUYỆN BẮC TÂN UYÊN",)
+        ),
+    )
+    choices = dict(document_choices([unnumbered, twin, numbered]))
+    assert choices["Báo cáo số 250/BC-UBND của UBND huyện Bắc Tân Uyên"] == "bao-cao"
+    assert choices["Báo cáo về Tiểu Cần năm 2022 (003_ed75f5db97ecdb44)"] == "003_ed75f5db97ecdb44"
+    assert "Báo cáo về Tiểu Cần năm 2022 (004_aaaa)" in choices

@@ -1,6 +1,7 @@
 """What the tabs share: the role check of every handler, the filter controls, and how a tab tells the page
 frame which of its components show the store or depend on the session's role."""
 
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -79,12 +80,23 @@ class TabParts:
     show_role: RoleUpdates = _no_updates
 
 
+def document_choices(records: Sequence[DocumentRecord]) -> list[tuple[str, str]]:
+    """Each document by its readable name, in name order; the id is added only where two names are alike."""
+    labels = {r.doc_id: document_label(r) for r in records}
+    counts = Counter(labels.values())
+    return sorted(
+        (
+            (label if counts[label] == 1 else f"{label} ({doc_id})", doc_id)
+            for doc_id, label in labels.items()
+        ),
+        key=lambda choice: choice[0],
+    )
+
+
 def filter_choices(records: Sequence[DocumentRecord]) -> dict[str, list[Any]]:
     """The choices of the filter controls, from the documents in the store."""
     return {
-        "documents": [
-            (f"{document_label(r)} ({r.doc_id})", r.doc_id) for r in sorted(records, key=lambda r: r.doc_id)
-        ],
+        "documents": document_choices(records),
         "localities": sorted({r.metadata.locality for r in records if r.metadata.locality}),
         "years": [
             ALL_YEARS,
