@@ -168,3 +168,44 @@ def test_copy_puts_clean_text_and_a_plain_source_line_on_the_clipboard(page: Any
     assert "<" not in copied and "\\" not in copied  # no markup, no Markdown escapes
     source = copied.splitlines()[-1]
     assert source.startswith("[1] Báo cáo") and "118/BC-UBND" in source and "Công nghiệp" in source
+
+
+# WCAG contrast of an element's text against the first opaque background behind it.
+CONTRAST = """
+(el, pseudo) => {
+  const channels = (c) => c.match(/[\\d.]+/g).map(Number);
+  const luminance = (c) => {
+    const [r, g, b] = channels(c).slice(0, 3).map((v) => {
+      v /= 255;
+      return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4);
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  let node = el, background = 'rgb(255, 255, 255)';
+  while (node) {
+    const c = getComputedStyle(node).backgroundColor;
+    const v = channels(c);
+    if (v.length < 4 || v[3] > 0.5) { background = c; break; }
+    node = node.parentElement;
+  }
+  const [a, b] = [luminance(getComputedStyle(el, pseudo || null).color), luminance(background)];
+  return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+}
+"""
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_highlight_and_section_path_meet_wcag_aa_contrast(page: Any, server_url: str, theme: str) -> None:
+    page.goto(f"{server_url}/?__theme={theme}")
+    page.locator("#vk-question textarea").wait_for(state="visible", timeout=TIMEOUT)
+    _ask(page, "Giá trị sản xuất công nghiệp của huyện Hòa An năm 2023 là bao nhiêu?")
+    card = page.locator("#vk-chat .thought-group").first
+    card.locator(".title").wait_for(state="visible", timeout=TIMEOUT)
+    card.locator(".title").click()
+    mark = page.locator("#vk-chat mark.vk-support").first
+    mark.wait_for(state="visible", timeout=TIMEOUT)
+    path = card.locator('[class*="duration"]').first
+    assert "Công nghiệp" in path.inner_text()
+    assert mark.evaluate(CONTRAST) >= 4.5
+    assert path.evaluate(CONTRAST) >= 4.5
+    assert page.locator("#vk-question textarea").evaluate(CONTRAST, "::placeholder") >= 4.5
