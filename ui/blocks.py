@@ -70,4 +70,7 @@ def build_blocks(get_runtime: RuntimeGetter) -> gr.Blocks:
 
         role_outputs = [component for tab in tabs for component in tab.role_outputs]
         demo.load(on_load, outputs=[key_row, key_status, *role_outputs, *store_outputs])
+        for tab in tabs:
+            for hook in tab.load_hooks:
+                hook(demo)
     return demo

@@ -132,4 +132,7 @@ def page(browser_context: Any, server_url: str, request: pytest.FixtureRequest) 
     finally:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         tab.screenshot(path=str(SCREENSHOTS / f"{request.node.name}.png"), full_page=True)
+        # The browser keeps the conversation (local storage, shared by the package's tabs): the next test
+        # starts without it.
+        tab.evaluate("window.localStorage.clear()")
         tab.close()

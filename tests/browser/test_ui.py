@@ -209,3 +209,22 @@ def test_highlight_and_section_path_meet_wcag_aa_contrast(page: Any, server_url:
     assert mark.evaluate(CONTRAST) >= 4.5
     assert path.evaluate(CONTRAST) >= 4.5
     assert page.locator("#vk-question textarea").evaluate(CONTRAST, "::placeholder") >= 4.5
+
+
+def test_the_conversation_survives_a_reload_and_its_follow_ups_still_resolve(
+    page: Any, server_url: str
+) -> None:
+    _ask(page, "Giá trị sản xuất công nghiệp của huyện Hòa An năm 2023 là bao nhiêu?")
+    page.locator("#vk-chat .thought-group .title").first.wait_for(state="visible", timeout=TIMEOUT)
+    page.reload()
+    page.locator("#vk-question textarea").wait_for(state="visible", timeout=TIMEOUT)
+    expect(page.locator("#vk-chat")).to_contain_text("4.215 tỷ đồng", timeout=TIMEOUT)
+    # The memory came back too: the follow-up is about industry (the year asked is not reported, so the
+    # answer says so and shows the year that is).
+    _ask(page, "Còn năm 2022 thì bao nhiêu?")
+    expect(page.locator("#vk-chat")).to_contain_text("Không có số liệu năm 2022", timeout=TIMEOUT)
+    _new_conversation(page)
+    page.reload()
+    page.locator("#vk-question textarea").wait_for(state="visible", timeout=TIMEOUT)
+    page.wait_for_timeout(1000)
+    assert "4.215" not in page.locator("#vk-chat").inner_text()

@@ -12,6 +12,7 @@ from assistant.services.runtime import RuntimeGetter
 from ui.chat import copy_text, stream_chat
 from ui.tabs.common import FilterControls, Guard, TabParts, ask_filters, input_row
 
+EMPTY_CONVERSATION: dict[str, list[Any]] = {"messages": [], "turns": []}
 # Runs in the browser: the clean text goes to the clipboard (a click is the user gesture it needs).
 COPY_JS = "(text) => { if (text) { navigator.clipboard.writeText(text); } return []; }"
 
@@ -25,6 +26,8 @@ class AskTab:
         # Questions the assistant answers on the loaded documents, asked once per store generation.
         self._examples = ExampleQuestions()
         self.turns = gr.State([])
+        # The conversation (messages and the turns follow-ups use) kept in the browser across reloads.
+        self.saved = gr.BrowserState(dict(EMPTY_CONVERSATION), storage_key="vankien-conversation")
         with gr.Row():
             with gr.Column(scale=3):
                 self._conversation()
@@ -59,16 +62,28 @@ class AskTab:
 
     def wire(self) -> None:
         inputs = [self.question, self.chatbot, self.turns, *self.filters.components]
-        outputs = [self.chatbot, self.turns, self.question, self.copy_source]
+        outputs = [self.chatbot, self.turns, self.question, self.copy_source, self.saved]
         self.send.click(self.respond, inputs=inputs, outputs=outputs)
         self.question.submit(self.respond, inputs=inputs, outputs=outputs)
         for button in self.examples:
             button.click(lambda text: text, inputs=[button], outputs=[self.question])
         # A new conversation clears the screen and the memory the next follow-up would use; so does the
         # chat's own clear icon.
-        self.clear.click(lambda: ([], [], ""), outputs=[self.chatbot, self.turns, self.copy_source])
+        self.clear.click(
+            lambda: ([], [], "", dict(EMPTY_CONVERSATION)),
+            outputs=[self.chatbot, self.turns, self.copy_source, self.saved],
+        )
         self.copy.click(None, inputs=[self.copy_source], js=COPY_JS)
-        self.chatbot.clear(lambda: [], outputs=[self.turns])
+        self.chatbot.clear(lambda: ([], dict(EMPTY_CONVERSATION)), outputs=[self.turns, self.saved])
+
+    def restore(self, saved: dict[str, Any] | None) -> tuple[list[Any], list[Turn]]:
+        """The conversation the browser kept: its messages and the turns a follow-up resolves against."""
+        saved = saved or EMPTY_CONVERSATION
+        turns = [Turn.model_validate(turn) for turn in saved.get("turns", [])]
+        return list(saved.get("messages", [])), turns
+
+    def hook_restore(self, demo: gr.Blocks) -> None:
+        demo.load(self.restore, inputs=[self.saved], outputs=[self.chatbot, self.turns])
 
     def respond(
         self,
@@ -80,7 +95,7 @@ class AskTab:
         year: str | None,
         types: list[str] | None,
         request: gr.Request,
-    ) -> Iterator[tuple[Any, Any, Any, Any]]:
+    ) -> Iterator[tuple[Any, Any, Any, Any, Any]]:
         self._guard.check(request, "reader")
         runtime = self._get_runtime()
         filters = ask_filters(documents, localities, year, types)
@@ -90,11 +105,13 @@ class AskTab:
             raise gr.Error(error.message) from None
         for shown, response in stream_chat(question, events, runtime.store.get, messages):
             if response is None:
-                yield shown, turns, "", gr.update()
+                yield shown, turns, "", gr.update(), gr.update()
             else:
                 answer = None if response.abstained else response.answer
                 copied = copy_text(response, runtime.store.get)
-                yield shown, [*turns, Turn(question=question, answer=answer)], "", copied
+                now = [*turns, Turn(question=question, answer=answer)]
+                saved = {"messages": shown, "turns": [turn.model_dump() for turn in now]}
+                yield shown, now, "", copied, saved
 
     def show_store(self, records: Sequence[DocumentRecord]) -> list[Any]:
         runtime = self._get_runtime()
@@ -111,4 +128,8 @@ def build_ask_tab(get_runtime: RuntimeGetter, guard: Guard) -> TabParts:
     with gr.Tab("Hỏi đáp", id="ask"):
         tab = AskTab(get_runtime, guard)
     tab.wire()
-    return TabParts(store_outputs=[*tab.filters.components, *tab.examples], show_store=tab.show_store)
+    return TabParts(
+        store_outputs=[*tab.filters.components, *tab.examples],
+        show_store=tab.show_store,
+        load_hooks=[tab.hook_restore],
+    )

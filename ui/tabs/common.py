@@ -71,13 +71,16 @@ class TabParts:
 
     ``store_outputs`` show what the store holds: ``show_store(records)`` gives their updates, after the
     page loads and after an upload or a deletion. ``role_outputs`` depend on the session's role:
-    ``show_role(role, runtime)`` gives their updates when the page loads.
+    ``show_role(role, runtime)`` gives their updates when the page loads; ``load_hooks`` add a tab's own
+    load events (the conversation kept in the browser).
     """
 
     store_outputs: list[Component] = field(default_factory=list)
     show_store: StoreUpdates = _no_updates
     role_outputs: list[Component] = field(default_factory=list)
     show_role: RoleUpdates = _no_updates
+    # Events a tab adds to the page's load (``hook(demo)``): what the browser keeps, restored.
+    load_hooks: list[Callable[[gr.Blocks], None]] = field(default_factory=list)
 
 
 def document_choices(records: Sequence[DocumentRecord]) -> list[tuple[str, str]]:
