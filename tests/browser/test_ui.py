@@ -228,3 +228,17 @@ def test_the_conversation_survives_a_reload_and_its_follow_ups_still_resolve(
     page.locator("#vk-question textarea").wait_for(state="visible", timeout=TIMEOUT)
     page.wait_for_timeout(1000)
     assert "4.215" not in page.locator("#vk-chat").inner_text()
+
+
+def test_the_conversation_downloads_as_markdown_with_its_sources(page: Any) -> None:
+    _ask(page, "Giá trị sản xuất công nghiệp của huyện Hòa An năm 2023 là bao nhiêu?")
+    page.locator("#vk-chat .thought-group .title").first.wait_for(state="visible", timeout=TIMEOUT)
+    export = page.locator("#vk-export")
+    expect(export).to_be_enabled(timeout=TIMEOUT)
+    with page.expect_download(timeout=TIMEOUT) as download:
+        export.click()
+    text = Path(download.value.path()).read_text(encoding="utf-8")
+    assert text.startswith("# Hội thoại Văn Kiện QA")
+    assert "## 1. Giá trị sản xuất công nghiệp của huyện Hòa An năm 2023 là bao nhiêu?" in text
+    assert "4.215 tỷ đồng" in text
+    assert "- [1] Báo cáo số 118/BC-UBND" in text

@@ -1,5 +1,6 @@
 """The Hỏi đáp tab: a chat over the documents, answers streamed with their citations (:mod:`ui.chat`)."""
 
+import tempfile
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -12,7 +13,25 @@ from assistant.services.runtime import RuntimeGetter
 from ui.chat import copy_text, stream_chat
 from ui.tabs.common import FilterControls, Guard, TabParts, ask_filters, input_row
 
-EMPTY_CONVERSATION: dict[str, list[Any]] = {"messages": [], "turns": []}
+EMPTY_CONVERSATION: dict[str, list[Any]] = {"messages": [], "turns": [], "transcript": []}
+
+
+def write_transcript(transcript: Sequence[tuple[str, str]]) -> str:
+    """The conversation as a Markdown file (questions, answers and a line per source); returns its path."""
+    lines = ["# Hội thoại Văn Kiện QA", ""]
+    for number, (question, answer) in enumerate(transcript, start=1):
+        answer_lines = answer.splitlines()
+        # The answer, then its sources as a list (one per line, as copy_text writes them).
+        lines += [f"## {number}. {question}", "", *answer_lines[:1], ""]
+        lines += [f"- {line}" for line in answer_lines[1:]]
+        lines.append("")
+    with tempfile.NamedTemporaryFile(
+        "w", encoding="utf-8", suffix=".md", prefix="hoi-thoai-", delete=False
+    ) as handle:
+        handle.write("\n".join(lines))
+    return handle.name
+
+
 # Runs in the browser: the clean text goes to the clipboard (a click is the user gesture it needs).
 COPY_JS = "(text) => { if (text) { navigator.clipboard.writeText(text); } return []; }"
 
@@ -58,11 +77,15 @@ class AskTab:
             # The last answer as clean text with a line per source, for the clipboard (Gradio's own copy
             # button would copy the message's markup).
             self.copy = gr.Button("Sao chép câu trả lời", size="sm", elem_id="vk-copy")
+            # The whole conversation with its sources, as a Markdown file.
+            self.export = gr.DownloadButton(
+                "Tải hội thoại (.md)", size="sm", elem_id="vk-export", interactive=False
+            )
         self.copy_source = gr.Textbox(visible="hidden", elem_id="vk-copy-source", label="Nội dung sao chép")
 
     def wire(self) -> None:
-        inputs = [self.question, self.chatbot, self.turns, *self.filters.components]
-        outputs = [self.chatbot, self.turns, self.question, self.copy_source, self.saved]
+        inputs = [self.question, self.chatbot, self.turns, self.saved, *self.filters.components]
+        outputs = [self.chatbot, self.turns, self.question, self.copy_source, self.saved, self.export]
         self.send.click(self.respond, inputs=inputs, outputs=outputs)
         self.question.submit(self.respond, inputs=inputs, outputs=outputs)
         for button in self.examples:
@@ -70,32 +93,40 @@ class AskTab:
         # A new conversation clears the screen and the memory the next follow-up would use; so does the
         # chat's own clear icon.
         self.clear.click(
-            lambda: ([], [], "", dict(EMPTY_CONVERSATION)),
-            outputs=[self.chatbot, self.turns, self.copy_source, self.saved],
+            lambda: ([], [], "", dict(EMPTY_CONVERSATION), gr.update(value=None, interactive=False)),
+            outputs=[self.chatbot, self.turns, self.copy_source, self.saved, self.export],
         )
         self.copy.click(None, inputs=[self.copy_source], js=COPY_JS)
         self.chatbot.clear(lambda: ([], dict(EMPTY_CONVERSATION)), outputs=[self.turns, self.saved])
 
-    def restore(self, saved: dict[str, Any] | None) -> tuple[list[Any], list[Turn]]:
-        """The conversation the browser kept: its messages and the turns a follow-up resolves against."""
+    def restore(self, saved: dict[str, Any] | None) -> tuple[list[Any], list[Turn], Any]:
+        """The conversation the browser kept: its messages, the turns a follow-up resolves against, and its
+        export."""
         saved = saved or EMPTY_CONVERSATION
         turns = [Turn.model_validate(turn) for turn in saved.get("turns", [])]
-        return list(saved.get("messages", [])), turns
+        transcript = self._transcript(saved)
+        export = (
+            gr.update(value=write_transcript(transcript), interactive=True)
+            if transcript
+            else gr.update(value=None, interactive=False)
+        )
+        return list(saved.get("messages", [])), turns, export
 
     def hook_restore(self, demo: gr.Blocks) -> None:
-        demo.load(self.restore, inputs=[self.saved], outputs=[self.chatbot, self.turns])
+        demo.load(self.restore, inputs=[self.saved], outputs=[self.chatbot, self.turns, self.export])
 
     def respond(
         self,
         question: str,
         messages: list[dict[str, Any]],
         turns: list[Turn],
+        saved: dict[str, Any] | None,
         documents: list[str] | None,
         localities: list[str] | None,
         year: str | None,
         types: list[str] | None,
         request: gr.Request,
-    ) -> Iterator[tuple[Any, Any, Any, Any, Any]]:
+    ) -> Iterator[tuple[Any, Any, Any, Any, Any, Any]]:
         self._guard.check(request, "reader")
         runtime = self._get_runtime()
         filters = ask_filters(documents, localities, year, types)
@@ -105,13 +136,23 @@ class AskTab:
             raise gr.Error(error.message) from None
         for shown, response in stream_chat(question, events, runtime.store.get, messages):
             if response is None:
-                yield shown, turns, "", gr.update(), gr.update()
+                yield shown, turns, "", gr.update(), gr.update(), gr.update()
             else:
                 answer = None if response.abstained else response.answer
                 copied = copy_text(response, runtime.store.get)
                 now = [*turns, Turn(question=question, answer=answer)]
-                saved = {"messages": shown, "turns": [turn.model_dump() for turn in now]}
-                yield shown, now, "", copied, saved
+                transcript = [*self._transcript(saved), (question, copied)]
+                kept = {
+                    "messages": shown,
+                    "turns": [turn.model_dump() for turn in now],
+                    "transcript": transcript,
+                }
+                export = gr.update(value=write_transcript(transcript), interactive=True)
+                yield shown, now, "", copied, kept, export
+
+    @staticmethod
+    def _transcript(saved: dict[str, Any] | None) -> list[tuple[str, str]]:
+        return [(q, a) for q, a in (saved or {}).get("transcript", [])]
 
     def show_store(self, records: Sequence[DocumentRecord]) -> list[Any]:
         runtime = self._get_runtime()
