@@ -12,6 +12,7 @@ from typing import Any
 
 from assistant.services.asking import (
     ABSTAIN_CLOSEST,
+    AskFilters,
     AskResponse,
     Citation,
     RetrievedPassage,
@@ -36,6 +37,7 @@ Message = dict[str, Any]
 TITLE_CHARS = 90
 # How many of the closest sections an abstention shows.
 CLOSEST_SHOWN = 3
+FILTER_NOTE = "Bộ lọc đang dùng (câu trả lời có thể nằm ngoài bộ lọc): "
 ABSTAIN_NOTICE = "Trợ lý không đưa ra câu trả lời vì không tìm thấy căn cứ trong văn bản."
 
 
@@ -95,10 +97,30 @@ def closest_card(rank: int, passage: RetrievedPassage, question: str, lookup: Re
     }
 
 
-def answer_text(response: AskResponse) -> str:
-    """The final answer (escaped), with verification notices, or the abstention notice."""
+def filter_note(filters: AskFilters, lookup: RecordLookup) -> str | None:
+    """The filters in force, named as people read them ("Bộ lọc đang dùng: văn bản Báo cáo số …; năm
+    2023"): a declined answer under a filter says so, since the answer may lie outside it."""
+    parts = []
+    if filters.documents:
+        names = [document_label(r) if (r := lookup(d)) else d for d in filters.documents]
+        parts.append("văn bản " + ", ".join(names))
+    if filters.localities:
+        parts.append("địa phương " + ", ".join(filters.localities))
+    if filters.doc_types:
+        parts.append("loại " + ", ".join(filters.doc_types))
+    if filters.year_from or filters.year_to:
+        years = {filters.year_from, filters.year_to} - {None}
+        parts.append("năm " + "–".join(str(y) for y in sorted(y for y in years if y is not None)))
+    return f"{FILTER_NOTE}{'; '.join(parts)}." if parts else None
+
+
+def answer_text(response: AskResponse, note: str | None = None) -> str:
+    """The final answer (escaped), with verification notices, or the abstention notice (naming the
+    filters in force, ``note``)."""
     if response.abstained:
         text = f"**{escape_markdown(ABSTAIN_NOTICE)}**<br>{escape_markdown(response.answer)}"
+        if note:
+            text += f"<br><em>{escape_markdown(note)}</em>"
         if response.retrieved:
             text += f"<br>{escape_markdown(ABSTAIN_CLOSEST)}"
     else:
@@ -120,11 +142,11 @@ def copy_text(response: AskResponse, lookup: RecordLookup) -> str:
     return "\n".join(lines)
 
 
-def final_messages(response: AskResponse, lookup: RecordLookup) -> list[Message]:
+def final_messages(response: AskResponse, lookup: RecordLookup, note: str | None = None) -> list[Message]:
     """The answer message and its cards: citations, or the closest sections when it abstained."""
     css_class = "vk-abstained" if response.abstained else "vk-answer"
     messages: list[Message] = [
-        {"role": "assistant", "content": f'<span class="{css_class}">{answer_text(response)}</span>'}
+        {"role": "assistant", "content": f'<span class="{css_class}">{answer_text(response, note)}</span>'}
     ]
     if response.abstained:
         closest = response.retrieved[:CLOSEST_SHOWN]
@@ -139,6 +161,7 @@ def stream_chat(
     events: Iterable[StreamEvent],
     lookup: RecordLookup,
     messages: Sequence[Message],
+    note: str | None = None,
 ) -> Iterator[tuple[list[Message], AskResponse | None]]:
     """Yield the chat as it grows: the question, the answer a few words at a time, then the cards.
 
@@ -153,4 +176,4 @@ def stream_chat(
             partial += escape_markdown(event.text)
             yield [*shown, {"role": "assistant", "content": partial}], None
         elif event.kind == "done" and event.response is not None:
-            yield [*shown, *final_messages(event.response, lookup)], event.response
+            yield [*shown, *final_messages(event.response, lookup, note)], event.response

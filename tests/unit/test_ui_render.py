@@ -185,3 +185,20 @@ def test_documents_are_named_by_what_they_are_the_id_only_where_two_names_are_al
     assert choices["Báo cáo số 250/BC-UBND của UBND huyện Bắc Tân Uyên"] == "bao-cao"
     assert choices["Báo cáo về Tiểu Cần năm 2022 (003_ed75f5db97ecdb44)"] == "003_ed75f5db97ecdb44"
     assert "Báo cáo về Tiểu Cần năm 2022 (004_aaaa)" in choices
+
+
+def test_a_declined_answer_under_a_filter_names_the_filter_an_answer_does_not() -> None:
+    from assistant.answering import AskFilters
+    from ui.chat import filter_note
+
+    lookup = {"bao-cao": RECORD}.get
+    assert filter_note(AskFilters(), lookup) is None
+    note = filter_note(
+        AskFilters(documents=["bao-cao"], localities=["Hòa An"], year_from=2023, year_to=2023), lookup
+    )
+    assert note is not None
+    assert "văn bản Báo cáo" in note and "địa phương Hòa An" in note and "năm 2023." in note
+    declined = final_messages(_response(abstained=True), lookup, note)[0]["content"]
+    assert "Bộ lọc đang dùng" in declined and "Hòa An" in declined
+    answered = final_messages(_response(abstained=False), lookup, note)[0]["content"]
+    assert "Bộ lọc đang dùng" not in answered

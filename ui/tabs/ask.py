@@ -10,7 +10,7 @@ from assistant.services.asking import QuestionError, Turn, stream_answer
 from assistant.services.documents import DocumentRecord
 from assistant.services.examples import EXAMPLE_COUNT, ExampleQuestions
 from assistant.services.runtime import RuntimeGetter
-from ui.chat import copy_text, stream_chat
+from ui.chat import copy_text, filter_note, stream_chat
 from ui.tabs.common import FilterControls, Guard, TabParts, ask_filters, input_row
 
 EMPTY_CONVERSATION: dict[str, list[Any]] = {"messages": [], "turns": [], "transcript": []}
@@ -134,7 +134,8 @@ class AskTab:
             question, events = stream_answer(runtime.answering, runtime.settings, question, turns, filters)
         except QuestionError as error:
             raise gr.Error(error.message) from None
-        for shown, response in stream_chat(question, events, runtime.store.get, messages):
+        note = filter_note(filters, runtime.store.get)
+        for shown, response in stream_chat(question, events, runtime.store.get, messages, note):
             if response is None:
                 yield shown, turns, "", gr.update(), gr.update(), gr.update()
             else:
