@@ -242,3 +242,18 @@ def test_the_conversation_downloads_as_markdown_with_its_sources(page: Any) -> N
     assert "## 1. Giá trị sản xuất công nghiệp của huyện Hòa An năm 2023 là bao nhiêu?" in text
     assert "4.215 tỷ đồng" in text
     assert "- [1] Báo cáo số 118/BC-UBND" in text
+
+
+def test_on_a_phone_the_question_box_and_send_button_are_on_the_first_screen(page: Any) -> None:
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.reload()
+    send = page.locator("#vk-send")
+    send.wait_for(state="visible", timeout=TIMEOUT)
+    box, button = page.locator("#vk-question textarea").bounding_box(), send.bounding_box()
+    assert box is not None and button is not None
+    assert button["y"] + button["height"] <= 844, "the send button is below the fold"
+    assert box["y"] + box["height"] <= 844
+    assert button["x"] + button["width"] <= 390
+    # The question box is named for screen readers (not "Textbox").
+    assert page.get_by_role("textbox", name="Câu hỏi").count() == 1
+    page.set_viewport_size({"width": 1400, "height": 1000})

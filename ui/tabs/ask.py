@@ -64,7 +64,11 @@ class AskTab:
             elem_id="vk-chat",
         )
         self.question, self.send = input_row(
-            "Ví dụ: Giá trị sản xuất công nghiệp năm 2025 là bao nhiêu?", "vk-question", "Gửi", "vk-send"
+            "Câu hỏi",
+            "Ví dụ: Giá trị sản xuất công nghiệp năm 2025 là bao nhiêu?",
+            "vk-question",
+            "Gửi",
+            "vk-send",
         )
         with gr.Row(elem_id="vk-examples"):
             gr.Markdown("Câu hỏi mẫu:")

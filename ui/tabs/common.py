@@ -54,10 +54,13 @@ class Guard:
         return role
 
 
-def input_row(placeholder: str, box_id: str, button: str, button_id: str) -> tuple[gr.Textbox, gr.Button]:
-    """A text box and the button that sends it, on one row (the question, the search query)."""
-    with gr.Row():
-        box = gr.Textbox(placeholder=placeholder, show_label=False, scale=6, elem_id=box_id)
+def input_row(
+    label: str, placeholder: str, box_id: str, button: str, button_id: str
+) -> tuple[gr.Textbox, gr.Button]:
+    """A text box and the button that sends it, on one row even on a phone (the question, the search
+    query); ``label`` names the box for screen readers."""
+    with gr.Row(elem_classes="vk-input-row"):
+        box = gr.Textbox(label=label, placeholder=placeholder, show_label=False, scale=6, elem_id=box_id)
         return box, gr.Button(button, variant="primary", scale=1, elem_id=button_id)
 
 

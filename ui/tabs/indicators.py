@@ -201,7 +201,11 @@ class IndicatorsTab:
         with gr.Row():
             with gr.Column(scale=3):
                 self.search, self.apply = input_row(
-                    "Tên chỉ tiêu, ví dụ: thu ngân sách", "vk-indicator-search", "Lọc", "vk-indicator-filter"
+                    "Tìm chỉ tiêu",
+                    "Tên chỉ tiêu, ví dụ: thu ngân sách",
+                    "vk-indicator-search",
+                    "Lọc",
+                    "vk-indicator-filter",
                 )
                 self.count = gr.Markdown(elem_id="vk-indicator-count")
                 self.table = gr.Dataframe(

@@ -20,7 +20,11 @@ class SearchTab:
         with gr.Row():
             with gr.Column(scale=3):
                 self.query, self.find = input_row(
-                    "Từ khoá hoặc câu hỏi, ví dụ: thu ngân sách", "vk-search-query", "Tìm", "vk-search"
+                    "Từ khoá tìm kiếm",
+                    "Từ khoá hoặc câu hỏi, ví dụ: thu ngân sách",
+                    "vk-search-query",
+                    "Tìm",
+                    "vk-search",
                 )
                 self.results = gr.HTML(elem_id="vk-search-results")
             with gr.Column(scale=1, min_width=260):
