@@ -74,7 +74,10 @@ def citation_card(citation: Citation, lookup: RecordLookup) -> Message:
         "role": "assistant",
         "content": body,
         "metadata": {
-            "title": escape_markdown(citation_label(citation)),
+            # The document by its readable name when the store still has it (type, issuer, number, date).
+            "title": escape_markdown(
+                f"[{citation.number}] {document_label(record)}" if record else citation_label(citation)
+            ),
             "log": path,
             "status": "done",
         },
