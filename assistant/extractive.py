@@ -33,6 +33,7 @@ from assistant.intent import (
     Side,
     TimeConstraint,
     counted_forms,
+    kinds_of,
     time_of,
 )
 from assistant.sentences import ITEM_LINE, sentence_spans, split_spans
@@ -345,19 +346,17 @@ def stated_kinds(passage: Passage, sentence: str) -> frozenset[FigureKind]:
     return frozenset({"target"}) if _TARGET_TEXT.search(folded) else frozenset()
 
 
-# A growth rate stated in words: "tăng bình quân 9,18%", "tốc độ tăng trưởng", "tăng 10,28% so với".
-_GROWTH_TEXT = re.compile(r"tăng bình quân|tốc độ tăng|tăng trưởng|(?:tăng|giảm)\s+[\d.,]+\s*%")
-
 # A document's indicator records (ingestion.indicators, stored at ingest), by doc id.
 RecordLookup = Callable[[str], Sequence[IndicatorRecord]]
 # What a record's kind says of a figure for a "kết quả" or "chỉ tiêu" question: an estimate, a change and a
 # share of plan are all measured (results); only a plan or target is a target.
-_RECORD_KIND: dict[IndicatorKind, FigureKind] = {
-    "result": "result",
-    "estimate": "result",
-    "growth": "result",
-    "share_of_plan": "result",
-    "target": "target",
+_RECORD_KIND: dict[IndicatorKind, frozenset[FigureKind]] = {
+    "result": frozenset({"result"}),
+    "estimate": frozenset({"result"}),
+    # a change is measured (a result) and answers a growth question
+    "growth": frozenset({"result", "growth"}),
+    "share_of_plan": frozenset({"result"}),
+    "target": frozenset({"target"}),
 }
 
 
@@ -381,7 +380,7 @@ def record_time(record: IndicatorRecord) -> TimeConstraint:
 def record_kinds(records: Sequence[IndicatorRecord]) -> frozenset[FigureKind]:
     """The kinds of figure a candidate holds, as extraction classified each figure (its clause's verb, its
     bracket "(NQ 12%)", its heading, the document type). Serves figure questions that ask a result or a target."""
-    return frozenset(_RECORD_KIND[r.kind] for r in records)
+    return frozenset().union(*(_RECORD_KIND[r.kind] for r in records))
 
 
 def kind_weight(asked: frozenset[FigureKind], stated: frozenset[FigureKind]) -> float:
@@ -487,7 +486,6 @@ _BODY_WORDS = frozenset(
     for w in [
         "ban",
         "ủy",
-        "ủy",
         "tỉnh",
         "huyện",
         "xã",
@@ -530,8 +528,6 @@ _BODY_WORDS = frozenset(
         "tổng",
         "cộng",
         "hòa",
-        "xã",
-        "hội",
         "chủ",
         "nghĩa",
         "việt",
@@ -754,12 +750,10 @@ class _Question:
 def figure_kinds(q: _Question, passage: Passage, start: int, end: int) -> frozenset[FigureKind]:
     """The kinds of figure a candidate states: from its figures' records when there are any, else from its
     words and headings (:func:`stated_kinds`)."""
-    records = records_in(q.records.get(passage.doc_id, ()), passage, start, end)
-    if records:
-        growth: frozenset[FigureKind] = frozenset({"growth"})
-        return record_kinds(records) | (growth if any(r.kind == "growth" for r in records) else frozenset())
-    stated = stated_kinds(passage, passage.text[start:end])
-    return stated | {"growth"} if _GROWTH_TEXT.search(fold(passage.text[start:end])) else stated
+    found = record_kinds(records_in(q.records.get(passage.doc_id, ()), passage, start, end))
+    text = passage.text[start:end]
+    # Without records, a growth rate is told by the words a question would use for it ("tăng bình quân").
+    return found or stated_kinds(passage, text) | (kinds_of(fold(text)) & {"growth"})
 
 
 class ExtractiveAnswerer:

@@ -18,7 +18,6 @@ from assistant.services.asking import (
     RetrievedPassage,
     StreamEvent,
 )
-from assistant.services.labels import document_name
 from ui.render import (
     PATH_SEPARATOR,
     RecordLookup,
@@ -111,9 +110,9 @@ def filter_note(filters: AskFilters, lookup: RecordLookup) -> str | None:
         parts.append("địa phương " + ", ".join(filters.localities))
     if filters.doc_types:
         parts.append("loại " + ", ".join(filters.doc_types))
-    if filters.year_from or filters.year_to:
-        years = {filters.year_from, filters.year_to} - {None}
-        parts.append("năm " + "–".join(str(y) for y in sorted(y for y in years if y is not None)))
+    years = sorted({y for y in (filters.year_from, filters.year_to) if y is not None})
+    if years:
+        parts.append("năm " + "–".join(map(str, years)))
     return f"{FILTER_NOTE}{'; '.join(parts)}." if parts else None
 
 
@@ -137,9 +136,10 @@ def copy_text(response: AskResponse, lookup: RecordLookup) -> str:
     """The answer as an official pastes it into a report: plain text, then one line per source naming the
     document (type, issuer, number and date) and the section ("[1] Báo cáo số 250/BC-UBND … , mục 5.4")."""
     lines = [response.answer]
-    for citation in [] if response.abstained else response.citations:
+    # An other-period answer is declined but shown with its sources: they are copied too.
+    for citation in response.citations:
         record = lookup(citation.doc_id)
-        name = document_name(record.metadata, record.file_name) if record else citation.file_name
+        name = document_label(record) if record else citation.file_name
         section = citation.section_path[-1] if citation.section_path else ""
         lines.append(f"[{citation.number}] {name}" + (f", mục {section}" if section else ""))
     return "\n".join(lines)

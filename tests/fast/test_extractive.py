@@ -106,6 +106,15 @@ def passage(
     return Passage(f"{file_name}:{start}", chunk, record, score)
 
 
+def text_passage(
+    text: str, section_path: tuple[str, ...], metadata: DocumentMetadata | None = None
+) -> Passage:
+    """A passage that is a whole document of its own (for text not in the samples)."""
+    record = DocumentRecord("doc", "doc.txt", "", "txt", "utf-8", metadata or DocumentMetadata(), (), text)
+    chunk = Chunk(0, "1", section_path, section_path[-1], text, text, 0, len(text), 0, len(text))
+    return Passage("doc.txt:0", chunk, record, 1.0)
+
+
 def ask(question: str, passages: list[Passage]) -> tuple[QueryAnalysis, ExtractiveAnswer | None]:
     analysis = analyze(question, CATALOG)
     return analysis, ExtractiveAnswerer().answer(analysis, analyse_intent(question, analysis), passages)
@@ -601,29 +610,29 @@ def test_lower_case_vietnamese_words_are_not_proper_names() -> None:
     assert answerness(name, named, folded, "sentence", False) == 1.0
 
 
-def test_a_who_question_is_not_answered_by_the_person_it_names() -> None:
+@pytest.mark.parametrize(
+    ("question", "sentence", "expected"),
+    [
+        # A name that shares a word with the people the question names restates it.
+        (
+            "Trước Manning, ai là thủ quân lớn tuổi nhất?",
+            "Peyton Manning cũng là thủ quân lớn tuổi nhất.",
+            0.0,
+        ),
+        ("Trước Manning, ai là thủ quân lớn tuổi nhất?", "Kỷ lục trước đó do John Elway nắm giữ.", 1.0),
+        # A capitalised run no surname leads may name someone, unless it names a body.
+        ("Ai kế vị nhà vua?", "Người kế vị là Cách Kiên Hãn, con trai của vua.", 0.5),
+        ("Ai kế vị nhà vua?", "Người kế vị do Ban Thường vụ Tỉnh ủy chỉ định.", 0.0),
+    ],
+)
+def test_a_who_question_wants_a_name_the_question_does_not_hold(
+    question: str, sentence: str, expected: float
+) -> None:
     from assistant.extractive import answerness
     from assistant.intent import Intent
 
-    question = "Trước Manning, ai là thủ quân lớn tuổi nhất?"
     who = Intent(question=question, answer_type="person")
-    folded = question.lower()
-    restating = "Peyton Manning cũng là thủ quân lớn tuổi nhất ở tuổi 39."
-    answering = "Kỷ lục trong quá khứ do John Elway nắm giữ ở tuổi 38."
-    assert answerness(who, restating, folded, "sentence", False) == 0.0
-    assert answerness(who, answering, folded, "sentence", False) == 1.0
-
-
-def test_a_capitalised_run_may_name_who_unless_it_names_a_body() -> None:
-    from assistant.extractive import answerness
-    from assistant.intent import Intent
-
-    who = Intent(question="Ai kế vị nhà vua?", answer_type="person")
-    folded = "ai kế vị nhà vua?"
-    assert (
-        answerness(who, "Người kế vị là Cách Kiên Hãn, con trai của vua.", folded, "sentence", False) == 0.5
-    )
-    assert answerness(who, "Người kế vị do Ban Thường vụ Tỉnh ủy chỉ định.", folded, "sentence", False) == 0.0
+    assert answerness(who, sentence, question.lower(), "sentence", False) == expected
 
 
 def test_a_year_the_sentence_compares_against_is_not_its_period() -> None:
@@ -715,18 +724,7 @@ def test_a_trimmed_answer_never_starts_after_a_semicolon_inside_parentheses() ->
         "Amazoneregenwoud), còn được mọi người biết đến với tên gọi Amazonia hay Rừng rậm Amazon, là một khu rừng "
         "có tán lá rộng và ẩm ướt bao phủ hầu hết lưu vực sông Amazon ở Nam Mỹ."
     )
-    record = DocumentRecord(
-        doc_id="wiki",
-        file_name="amazon.txt",
-        content_hash="",
-        file_format="txt",
-        encoding="utf-8",
-        metadata=DocumentMetadata(),
-        sections=(),
-        text=text,
-    )
-    chunk = Chunk(0, "0", ("Amazon",), "Amazon", text, text, 0, len(text), 0, len(text))
-    wiki = Passage("amazon.txt:0", chunk, record, 1.0)
+    wiki = text_passage(text, ("Amazon",))
     start, _end = ExtractiveAnswerer()._trim(
         wiki,
         Candidate(0, 0, len(text), 1.0, 1.0, "sentence"),
