@@ -26,6 +26,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Literal
 
+from assistant.computed import SideFigure, computed_sentence, pair, plain_figure, states_comparison
 from assistant.intent import (
     AnswerType,
     FigureKind,
@@ -35,6 +36,7 @@ from assistant.intent import (
     counted_forms,
     kinds_of,
     time_of,
+    without_comparatives,
 )
 from assistant.sentences import ITEM_LINE, sentence_spans, split_spans
 from ingestion.indicators import IndicatorKind, IndicatorRecord
@@ -953,7 +955,7 @@ class ExtractiveAnswerer:
             if candidate.passage_index not in cited:
                 cited.append(candidate.passage_index)
             marker = cited.index(candidate.passage_index) + 1
-            line = f"{sentence} [{marker}]"
+            line = _cited_lines(sentence, marker)
             parts.append(templates.COMPARISON_SIDE.format(label=label, sentence=line) if label else line)
             supporting.append((candidate.passage_index, start, end))
         return joiner.join(parts), tuple(cited), tuple(supporting)
@@ -996,7 +998,8 @@ class ExtractiveAnswerer:
             return None  # the documents found are about other places (a comparison: about none of its sides)
         bare = has_no_diacritics(question)
         records = {p.doc_id: self.records(p.doc_id) for p in passages} if self.records else {}
-        q = _Question(intent, tuple(content_terms(question, analysis, bare)), fold(question), bare, records)
+        scored = without_comparatives(question) if intent.derived else question
+        q = _Question(intent, tuple(content_terms(scored, analysis, bare)), fold(question), bare, records)
         if intent.signer:
             signed = self._signature(passages)
             if signed is not None:
@@ -1023,7 +1026,14 @@ class ExtractiveAnswerer:
             sides = self._sides(q, covering, passages)
             if not any(c for c, _label in sides):
                 return None
+            against = _stated_against(q, sides, passages)
+            if against is not None:
+                text, cited, supporting = self._compose(q, [(against, "")], passages, " ")
+                return ExtractiveAnswer(text, cited, supporting, intent.answer_type, against.coverage)
             text, cited, supporting = self._compose(q, sides, passages, "\n")
+            computed = self._computed(q, sides, passages, cited, supporting) if intent.derived else None
+            if computed:
+                text = f"{text}\n{computed}"
             return ExtractiveAnswer(text, cited, supporting, intent.answer_type, covering[0].coverage)
         best = covering[0]
         if best.fit == "other":
@@ -1041,6 +1051,40 @@ class ExtractiveAnswerer:
                 chosen.append((second, ""))
         text, cited, supporting = self._compose(q, chosen, passages, " ")
         return ExtractiveAnswer(text, cited, supporting, intent.answer_type, best.coverage)
+
+    def _computed(
+        self,
+        q: _Question,
+        sides: Sequence[tuple[Candidate | None, str]],
+        passages: Sequence[Passage],
+        cited: Sequence[int],
+        supporting: Sequence[tuple[int, int, int]],
+    ) -> str | None:
+        """The gap or ratio a comparison asks (``q.intent.derived``), computed from the figure of each side's
+        quoted sentence and written out (:mod:`assistant.computed`); None when a side is missing, a sentence
+        already states the comparison, or the two figures are not of one indicator in one unit."""
+        found = [label for candidate, label in sides if candidate is not None]
+        if len(found) != 2 or len(supporting) != 2 or q.intent.derived is None:
+            return None
+        growth = "growth" in q.intent.kinds
+        figures: list[list[IndicatorRecord]] = []
+        for passage_index, start, end in supporting:
+            passage = passages[passage_index]
+            if states_comparison(passage.text[start:end]):
+                return None
+            own = records_in(q.records.get(passage.doc_id, ()), passage, start, end)
+            figures.append(plain_figure(own, growth))
+        matched = pair(figures[0], figures[1])
+        if matched is None:
+            return None
+        markers = [cited.index(passage_index) + 1 for passage_index, _start, _end in supporting]
+        return computed_sentence(
+            q.intent.derived,
+            (
+                SideFigure(found[0], matched[0], markers[0]),
+                SideFigure(found[1], matched[1], markers[1]),
+            ),
+        )
 
     def _location(
         self, question: str, intent: Intent, passages: Sequence[Passage], best: Candidate
@@ -1173,6 +1217,47 @@ def _dangling(text: str) -> bool:
 def _unclosed(text: str) -> bool:
     """Does a clause window stop inside parentheses ("… ở mức độ thấp (Công nghiệp")?"""
     return text.count("(") > text.count(")")
+
+
+# "tăng 10,28% so với năm 2020", "giảm 5% so với cùng kỳ năm 2021": a change stated against a period.
+_AGAINST_PERIOD = re.compile(
+    r"\d\S*\s+so với\s+(?:cùng kỳ\s+)?(?:năm\s+|giai đoạn\s+|nhiệm kỳ\s+)?((?:19|20)\d\d)"
+)
+
+
+def _stated_against(
+    q: _Question, sides: Sequence[tuple[Candidate | None, str]], passages: Sequence[Passage]
+) -> Candidate | None:
+    """A side's sentence that states its change against the other side's period answers a change question
+    alone ("năm 2021 tăng bao nhiêu so với năm 2020" ← "đạt 4.731 tỷ đồng, tăng 10,28% so với năm 2020"), and
+    one that states the gap asked ("cao hơn 18% so với …") answers a derived comparison alone."""
+    if not q.intent.derived and not (q.intent.kinds & {"growth"}):
+        return None
+    periods = [set(side.time.years) | {last for _first, last in side.time.terms} for side in q.intent.sides]
+    stating = []
+    for candidate, _label in sides:
+        if candidate is None:
+            continue
+        text = fold(passages[candidate.passage_index].text[candidate.start : candidate.end])
+        stated = {int(year) for year in _AGAINST_PERIOD.findall(text)}
+        if any(stated & period for period in periods) or (q.intent.derived and states_comparison(text)):
+            stating.append(candidate)
+    return max(stating, key=lambda c: c.score, default=None)
+
+
+_DIGIT = re.compile(r"\d")
+
+
+def _cited_lines(sentence: str, marker: int) -> str:
+    """A quote with its marker at the end, and on every earlier line that holds a figure: verification reads
+    an answer line by line, and a number (a figure, a list number) of an item must stand in the passage its line cites."""
+    lines = sentence.split("\n")
+    # A line followed by another item ends its own claim; a line broken mid-sentence ("O\n2 nén") does not.
+    ends = [i == len(lines) - 1 or bool(ITEM_LINE.match(lines[i + 1])) for i in range(len(lines))]
+    return "\n".join(
+        f"{line} [{marker}]" if end and (i == len(lines) - 1 or _DIGIT.search(line)) else line
+        for i, (line, end) in enumerate(zip(lines, ends, strict=True))
+    )
 
 
 def _overlaps(a: Candidate, b: Candidate) -> bool:

@@ -57,6 +57,10 @@ class TimeConstraint:
         return ", ".join(parts)
 
 
+# What a comparison asks to be computed from its sides' figures.
+Derived = Literal["difference", "ratio", "share"]
+
+
 @dataclass(frozen=True)
 class Side:
     """One side of a comparison: its own place, period and kind; the focus is shared."""
@@ -80,6 +84,7 @@ class Intent:
     signer: bool = False  # "ai ký …": the signature block answers
     focus_words: tuple[str, ...] = field(default=())  # words after "là gì" / before "là ai": the asked term
     listed: str | None = None  # "tiêu chí" in "những tiêu chí nào": what a list question's items are
+    derived: Derived | None = None  # a comparison asking how much more ("hơn bao nhiêu") or how many times
 
     @property
     def is_comparison(self) -> bool:
@@ -179,7 +184,13 @@ _DEFINITION = re.compile(r"(.+?)\s+(?:là gì|nghĩa là gì|được hiểu (l�
 _REASON = re.compile(r"vì sao|tại sao|nguyên nhân|lý do|bằng cách nào|như thế nào|ra sao|thế nào|cách nào")
 # "Điều gì đã xảy ra với tốc độ …": an event or a statement asked, even about a figure's subject.
 _WHAT_HAPPENED = re.compile(r"\b(?:điều|việc|chuyện|cái) gì\b")
-_COMPARE = re.compile(r"\bso sánh\b|\bso với\b|khác nhau|chênh lệch|\bhơn\b|\bkém\b|\bcòn\b.+\bthì\b")
+# A comparison asking for a quantity no document states: the gap between its sides, or their ratio.
+_DERIVED: dict[Derived, re.Pattern[str]] = {
+    "difference": re.compile(r"(?:\bhơn|\bkém|chênh lệch|khác nhau)\b(?:\s+\S+){0,8}?\s+(?:bao nhiêu|mấy)\b"),
+    "ratio": re.compile(r"gấp\s+(?:bao nhiêu|mấy)\s+lần"),
+    "share": re.compile(r"bằng\s+(?:bao nhiêu|mấy)\s+(?:phần trăm|%)"),
+}
+_COMPARE = re.compile(r"\bso sánh\b|\bgấp\b|\bso với\b|khác nhau|chênh lệch|\bhơn\b|\bkém\b|\bcòn\b.+\bthì\b")
 
 # Kinds of figure, as a question names them.
 _KIND_WORDS: dict[FigureKind, re.Pattern[str]] = {
@@ -193,7 +204,11 @@ _KIND_WORDS: dict[FigureKind, re.Pattern[str]] = {
 }
 
 # Where a question turns from one side of a comparison to the other.
-_SIDE_BREAK = re.compile(r",?\s+(?:và|với|so với|còn|hay)\s+(?=\S)|;\s*|,\s+(?=còn\b)")
+_SIDE_BREAK = re.compile(
+    r",?\s+(?:và|với|so với|còn|hay)\s+(?=\S)|;\s*|,\s+(?=còn\b)"
+    # "năm 2021 cao hơn năm 2020 bao nhiêu", "Tiểu Cần gấp mấy lần Nhơn Trạch"
+    r"|\s+(?:cao|thấp|nhiều|ít|lớn|nhỏ)\s+hơn\s+(?=\S)|\s+gấp\s+(?:bao nhiêu|mấy)\s+lần\s+(?=\S)"
+)
 
 _YEAR = re.compile(r"(?<!\d)(19[5-9]\d|20\d\d)(?!\d)")
 _TERM = re.compile(r"(?<!\d)((?:19|20)\d\d)\s*[-–—/]\s*((?:19|20)\d\d)(?!\d)")
@@ -425,6 +440,24 @@ def listed_noun(folded: str) -> str | None:
     return match.group(1) if match else None
 
 
+def derived_asked(folded: str) -> Derived | None:
+    """Serves comparison questions that ask a computed quantity: "cao hơn bao nhiêu", "chênh lệch bao
+    nhiêu" (a difference), "gấp mấy lần" (a ratio), "bằng bao nhiêu phần trăm" (a share)."""
+    return next((derived for derived, pattern in _DERIVED.items() if pattern.search(folded)), None)
+
+
+_COMPARATIVE_WORDS = re.compile(
+    r"\b(?:cao|thấp|nhiều|ít|lớn|nhỏ|tăng|giảm)\s+hơn\b|\bgấp\s+(?:bao nhiêu|mấy)\s+lần\b|\bchênh lệch\b",
+    re.IGNORECASE,
+)
+
+
+def without_comparatives(question: str) -> str:
+    """A derived comparison's question without the words that ask the computation ("cao hơn", "gấp mấy
+    lần"): they say what to compute, not what the figures are about, so they do not score sentences."""
+    return _COMPARATIVE_WORDS.sub(" ", question)
+
+
 def signer_asked(question: str) -> bool:
     """Does the question ask who signed a document ("Ai ký báo cáo …", "người ký")?"""
     return bool(_SIGNER.search(fold(question)))
@@ -456,4 +489,5 @@ def analyse_intent(question: str, analysis: QueryAnalysis) -> Intent:
         signer=bool(_SIGNER.search(folded)),
         focus_words=tuple(definition.group(1).split()) if definition else (),
         listed=listed_noun(folded) if answer_type == "list" else None,
+        derived=derived_asked(folded) if len(sides) >= 2 else None,
     )

@@ -91,6 +91,12 @@ def parse_vietnamese_number(literal: str) -> Decimal | None:
     return None
 
 
+def format_vietnamese_number(value: Decimal | float, decimals: int = 0) -> str:
+    """A number as Vietnamese writes it: "4.731", "12,37", "1.964,145" (dot thousands, comma decimals)."""
+    rounded = f"{Decimal(str(value)):,.{decimals}f}"
+    return rounded.replace(",", "\0").replace(".", ",").replace("\0", ".")
+
+
 def _valid_date(year: int, month: int, day: int | None = None) -> bool:
     return 1800 <= year <= 2200 and 1 <= month <= 12 and (day is None or 1 <= day <= 31)
 
@@ -253,7 +259,74 @@ class Evidence:
         return mention.value is not None and (mention.kind, mention.value) in self.values
 
 
+# A computation written out in an answer: "4.731 tỷ đồng − 4.290 tỷ đồng = 441 tỷ đồng", "12,5% − 10% = 2,5
+# điểm phần trăm", "92 : 46 ≈ 2 lần", "99 : 100 ≈ 99%". Between two numbers: at most three unit words.
+_UNIT_WORDS = r"(?:\s*%|\s+[^\W\d_]+){0,3}"
+_OPERATOR = re.compile("^" + _UNIT_WORDS + r"\s+([−+:])\s+$")
+_EQUALS = re.compile("^" + _UNIT_WORDS + r"\s*([=≈])\s*$")
+
+
+@dataclass(frozen=True)
+class Arithmetic:
+    """A difference, sum or ratio written out as ``a op b = result`` (or ``≈``) in a text."""
+
+    left: NumberMention
+    operator: str  # "−", "+", ":"
+    right: NumberMention
+    result: NumberMention
+    holds: bool  # the result is the operation's value, to the precision it is written with
+
+
+def _precision(mention: NumberMention) -> Decimal:
+    """Half a unit of the last digit written: "441 tỷ" → 0.5 tỷ, "2,5" → 0.05."""
+    literal = mention.part_literals[-1] if mention.part_literals else mention.literal
+    decimals = len(literal.split(",")[1]) if "," in literal else 0
+    scales = [s.group(1).lower() for s in _SCALE_AFTER.finditer(mention.text)]
+    count = len(mention.part_literals) if mention.part_literals else 1
+    scale = _SCALES[scales[-1]] if len(scales) == count and scales else Decimal(1)
+    return Decimal(5) * Decimal(10) ** (-decimals - 1) * scale
+
+
+def arithmetic_statements(text: str) -> list[Arithmetic]:
+    """Every computation written out in ``text`` with whether its result is right. The answerer writes a
+    difference or a ratio this way ("Never compute a new figure without showing how")."""
+    text = unicodedata.normalize("NFC", text)
+    numbers = extract_numbers(text)
+    found: list[Arithmetic] = []
+    for left, right, result in zip(numbers, numbers[1:], numbers[2:], strict=False):
+        operator = _OPERATOR.match(text[left.end : right.start])
+        equals = _EQUALS.match(text[right.end : result.start])
+        if not operator or not equals:
+            continue
+        values = [m.value for m in (left, right, result)]
+        if not all(isinstance(v, Decimal) for v in values):
+            continue
+        a, b, c = (v for v in values if isinstance(v, Decimal))
+        sign = operator.group(1)
+        expected: list[Decimal] = []
+        if sign == "−":
+            expected = [a - b]
+        elif sign == "+":
+            expected = [a + b]
+        elif b:
+            # "≈ 99%": a share written as a percentage; "≈ 2 lần": the plain ratio.
+            percent = text[result.end : result.end + 2].lstrip().startswith("%")
+            expected = [a / b * 100 if percent else a / b]
+        holds = any(abs(value - c) <= _precision(result) for value in expected)
+        found.append(Arithmetic(left, sign, right, result, holds))
+    return found
+
+
 def grounded_numbers(answer: str, evidence_texts: Iterable[str]) -> list[tuple[NumberMention, bool]]:
-    """Each number of the answer with whether the evidence grounds it."""
+    """Each number of the answer with whether the evidence grounds it. The result of a computation written
+    out in the answer (:func:`arithmetic_statements`) is grounded when it is right and both its operands
+    are grounded: the answer shows how it was computed from the evidence."""
     evidence = Evidence.from_texts(evidence_texts)
-    return [(mention, evidence.grounds(mention)) for mention in extract_numbers(answer)]
+    checks = [(mention, evidence.grounds(mention)) for mention in extract_numbers(answer)]
+    grounded = {mention.start: ok for mention, ok in checks}
+    computed = {
+        step.result.start
+        for step in arithmetic_statements(answer)
+        if step.holds and grounded.get(step.left.start) and grounded.get(step.right.start)
+    }
+    return [(mention, ok or mention.start in computed) for mention, ok in checks]

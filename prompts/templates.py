@@ -12,6 +12,12 @@ SIDE_MISSING = "không tìm thấy số liệu trong các văn bản đã nạp.
 OTHER_PERIOD = "Không có số liệu {asked} trong các văn bản đã nạp; số liệu tìm được là của {found}:"
 OTHER_PERIODS_ALSO = "Số liệu của chỉ tiêu này cho các kỳ khác trong văn bản:"
 OTHER_PERIOD_UNNAMED = "Không có số liệu {asked} trong các văn bản đã nạp; số liệu gần nhất tìm được:"
+# A figure the system computed from two cited figures: shown as computed, with the operation written out.
+COMPUTED = "Số liệu tính toán (văn bản không nêu trực tiếp): {statement} {markers}."
+COMPUTED_DIFFERENCE = "{high} cao hơn {low}: {left} − {right} = {result}"
+COMPUTED_RATIO = "{high} so với {low}: {left} : {right} ≈ {result} lần"
+COMPUTED_SHARE = "{first} so với {second}: {left} : {right} ≈ {result}%"
+PERCENTAGE_POINTS = "điểm phần trăm"
 SIGNED_BY = "{name} ({title})"
 NO_EVIDENCE_FOR_NUMBER = "Một số con số trong câu trả lời không có trong đoạn trích dẫn nên đã bị loại bỏ."
 LLM_REPLACED = "Câu trả lời của mô hình ngôn ngữ không kiểm chứng được với văn bản, nên hệ thống trả lời bằng trích dẫn trực tiếp."
