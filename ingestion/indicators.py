@@ -32,7 +32,7 @@ Bound = Literal["above", "below", "at_least"]
 
 # Bump when extraction changes what it finds: a store re-extracts every document's records from its stored
 # text when it opens for writing (no re-embedding), so improvements reach documents already ingested.
-EXTRACTOR_VERSION = "4"
+EXTRACTOR_VERSION = "5"
 
 
 @dataclass(frozen=True)
@@ -144,7 +144,7 @@ _UNITS = (
 )
 _UNIT_AFTER = re.compile(
     r"\s*(%o|‰|%|(?:" + "|".join(re.escape(u) for u in _UNITS) + r")(?![^\W\d_])(?<!đồng)"
-    r"|đồng(?!\s+(?:chí|bào|đội|thời|bộ|nghiệp|ruộng|bằng)(?![^\W\d_])))(?:/(năm|ha|người|vạn dân))?",
+    r"|đồng(?!\s+(?:chí|bào|đội|thời|bộ|nghiệp|ruộng|bằng)(?![^\W\d_])))(?:/((?:năm|ha|người|hộ|vạn dân)(?:/(?:năm|tháng))?))?",
     re.IGNORECASE,
 )
 # A fraction of money: "2.413/2.000 tỷ đồng".
@@ -233,7 +233,9 @@ _CONNECTORS = (
     "-",
 )
 _CONNECTOR_TAIL = re.compile(
-    r"(?:\s|^)(?:" + "|".join(re.escape(c) for c in sorted(_CONNECTORS, key=len, reverse=True)) + r")\s*$",
+    r"(?:\s|^)(?:" + "|".join(re.escape(c) for c in sorted(_CONNECTORS, key=len, reverse=True)) + r")\s*$"
+    # "bằng 104,5% dự toán" compares; "mặt bằng", "công bằng" are words of the indicator
+    r"|(?<!mặt)(?<!công)(?<!cân)\s+bằng\s*$",
     re.IGNORECASE,
 )
 _PERIOD_PHRASE = re.compile(
@@ -590,7 +592,7 @@ def _sentence_records(
                 indicator=indicator,
                 key=indicator_key(indicator),
                 value_text=text[figure.start : figure.end],
-                value=figure.value,
+                value=_signed(text, start, figure, kind),
                 unit=figure.unit,
                 period=_period(text, period_start, figure.end, section, metadata, kind),
                 kind=kind,
@@ -605,6 +607,19 @@ def _sentence_records(
             )
         )
     return records
+
+
+# "giảm 39% so với năm 2020", "giảm 0,5%": a change downwards; "giảm còn 2%" and "giảm xuống 2%" are levels.
+_DECREASE = re.compile(r"(?<![^\W\d_])giảm(?:\s+(?:bình\s+quân|khoảng|hơn|trên|gần))*\s*$", re.IGNORECASE)
+
+
+def _signed(text: str, start: int, figure: _Figure, kind: IndicatorKind) -> IndicatorValue:
+    """A change's value with its direction: a decrease is negative ("giảm 39%" → -39), so that a table or a
+    chart of growth rates does not show a fall as a rise."""
+    if kind != "growth" or not isinstance(figure.value, float):
+        return figure.value
+    before = text[start : figure.start].rsplit(",", 1)[-1]
+    return -figure.value if _DECREASE.search(before) else figure.value
 
 
 def _enumerated(text: str, region: int, figure: _Figure) -> bool:

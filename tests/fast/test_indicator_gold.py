@@ -115,9 +115,9 @@ GOLD: list[tuple[str, str, IndicatorValue, str, str, str, str | None]] = [
     (YEAR_REPORT, "Giá trị sản xuất ngành công nghiệp", 4731.0, "tỷ đồng", "2021", "estimate", None),
     (YEAR_REPORT, "Giá trị sản xuất ngành công nghiệp", 10.28, "%", "2021", "growth", None),
     (YEAR_REPORT, "Giá trị sản xuất ngành công nghiệp", 99.35, "%", "2021", "share_of_plan", None),
-    # "Trong đó, ước thu mới ngân sách là 518 tỷ 359 triệu đồng, giảm 39% so với năm 2020, …"
+    # "Trong đó, ước thu mới ngân sách là 518 tỷ 359 triệu đồng, giảm 39% so với năm 2020, …": a fall is negative
     (YEAR_REPORT, "thu mới ngân sách", 518.359, "tỷ đồng", "2021", "estimate", None),
-    (YEAR_REPORT, "thu mới ngân sách", 39.0, "%", "2021", "growth", None),
+    (YEAR_REPORT, "thu mới ngân sách", -39.0, "%", "2021", "growth", None),
     # "… xử lý 179 trường hợp vi phạm, với tổng số tiền là 3 tỷ 998 triệu đồng."
     (YEAR_REPORT, "tổng số tiền", 3.998, "tỷ đồng", "2021", "result", None),
     # "Qua phúc tra rà soát hộ nghèo, hộ cận nghèo cuối năm 2021, kết quả: có 19 hộ nghèo thuộc chi tiêu giảm
@@ -306,3 +306,21 @@ def test_a_result_and_its_target_share_a_key_across_sections() -> None:
     income = [r for r in records(RESULTS_AND_PLAN) if r.value in (74.51, 82.0)]
     assert {(r.kind, r.period) for r in income} == {("result", "2022"), ("target", "2023")}
     assert len({r.key for r in income}) == 1
+
+
+def test_a_fall_is_negative_and_a_level_after_giam_con_is_not() -> None:
+    from ingestion.indicators import extract_indicators
+
+    (fall,) = extract_indicators("Sản lượng lúa giảm 5,2% so cùng kỳ.")
+    (level,) = extract_indicators("Tỷ lệ hộ nghèo giảm còn 2%.")
+    assert (fall.kind, fall.value, fall.value_text) == ("growth", -5.2, "5,2%")
+    assert (level.kind, level.value) == ("result", 2.0)
+
+
+def test_a_unit_per_person_per_year_and_a_share_after_bang() -> None:
+    from ingestion.indicators import extract_indicators
+
+    (income,) = extract_indicators("Thu nhập bình quân đầu người: 84 triệu đồng/người/năm.")
+    (share,) = extract_indicators("Tổng thu ngân sách nhà nước trên địa bàn bằng 104,5% dự toán năm.")
+    assert (income.unit, income.value) == ("triệu đồng/người/năm", 84.0)
+    assert (share.indicator, share.kind) == ("Tổng thu ngân sách nhà nước trên địa bàn", "share_of_plan")

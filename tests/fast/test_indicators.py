@@ -166,7 +166,7 @@ def test_records_of_a_real_year_report() -> None:
     assert ("Giá trị sản xuất ngành công nghiệp", 99.35, "%", "share_of_plan", "2021") in found
     assert ("Giá trị sản xuất ngành nông nghiệp", 2637.0, "tỷ đồng", "result", "2021") in found
     assert ("thu mới ngân sách", 518.359, "tỷ đồng", "estimate", "2021") in found
-    assert ("thu mới ngân sách", 39.0, "%", "growth", "2021") in found
+    assert ("thu mới ngân sách", -39.0, "%", "growth", "2021") in found  # "giảm 39%"
     assert ("thu mới ngân sách", 88.0, "%", "share_of_plan", "2021") in found
     industry = next(r for r in records if r.value == 4731.0)
     assert parsed.text[industry.value_start : industry.value_end] == "4.731 tỷ đồng"
