@@ -372,11 +372,14 @@ class IndicatorsTab:
         """The tab opened: the filter choices from what the store holds now, then the filtered views."""
         self._guard.check(request, "reader")
         runtime = self._get_runtime()
-        choices = filter_choices(all_indicators(runtime.store, indicator_query(runtime.store)))
+        every = all_indicators(runtime.store, indicator_query(runtime.store))
+        choices = filter_choices(every)
         localities = _kept(localities, choices["localities"])
         documents = _kept(documents, choices["documents"])
         year = year if year in choices["years"] else ALL_YEARS
-        rows = self._rows(runtime, search, localities, year, kinds, documents)
+        unfiltered = not ((search or "").strip() or localities or _year(year) or kinds or documents)
+        # The first opening has no filter: the records read for the choices are the rows (read once).
+        rows = every if unfiltered else self._rows(runtime, search, localities, year, kinds, documents)
         return [
             gr.update(choices=choices["localities"], value=localities),
             gr.update(choices=choices["years"], value=year),
