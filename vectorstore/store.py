@@ -530,13 +530,16 @@ class DocumentStore:
         return RepairReport(tuple(dropped), len(orphans), forgotten)
 
     def _refresh_indicators(self) -> None:
-        """Re-extract every document's indicator records from its stored text (the extractor changed)."""
-        documents = self._manifest.list_documents()
-        for record in documents:
-            self._manifest.replace_indicators(record, timed_extraction(record))
+        """Re-extract every document's indicator records from its stored text (the extractor changed), one
+        document's text in memory at a time: an archive's texts together would not fit."""
+        doc_ids = list(self._manifest.document_heads())
+        for doc_id in doc_ids:
+            record = self._manifest.get(doc_id)
+            if record is not None:
+                self._manifest.replace_indicators(record, timed_extraction(record))
         self._manifest.set_meta(EXTRACTOR_META_KEY, EXTRACTOR_VERSION)
-        if documents:
-            logger.info("indicator records re-extracted for %d documents", len(documents))
+        if doc_ids:
+            logger.info("indicator records re-extracted for %d documents", len(doc_ids))
 
     def document_indicators(self, doc_id: str) -> list[IndicatorRecord]:
         """One document's indicator records in text order, cached until the next write."""
